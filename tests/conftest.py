@@ -27,3 +27,19 @@ def _block_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The real multilingual-e5-small folder, built once (make test builds it first)."""
+    from graph.model_install import install_model
+
+    return install_model(MODEL_DIR).path
+
+
+@pytest.fixture(scope="session")
+def real_embedder(model_dir: Path) -> object:
+    """One loaded encoder for the whole session (loading costs seconds)."""
+    from graph.embedding import open_embedder
+
+    return open_embedder(str(model_dir), threads=2)
