@@ -21,6 +21,7 @@ from typing import Any
 
 from pypdf import DocumentInformation, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
+from pypdf.generic import IndirectObject
 
 from ingest.errors import UnreadableFile
 from ingest.readers.embedded import MARKER, embedded_front_matter
@@ -146,6 +147,6 @@ def _declared(info: DocumentInformation) -> dict[str, str]:
 
 def _info_text(info: DocumentInformation, name: str) -> str:
     value = info.get(name)
-    if hasattr(value, "get_object"):  # an indirect reference to the string
+    if isinstance(value, IndirectObject):
         value = value.get_object()
     return " ".join(value.split()) if isinstance(value, str) else ""
