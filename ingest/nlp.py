@@ -1,0 +1,384 @@
+"""The spaCy stage: the only module that imports spaCy.
+
+No trained German model is available, so the pipeline is ``spacy.blank("de")`` with the
+lookup lemmatizer from ``spacy-lookups-data`` and a sentencizer. Everything else is rules and
+gazetteers in pure-Python modules; this module converts each ``Doc`` into plain
+:class:`ingest.tokens.Token` records, runs the phrase matchers (built once, attribute
+``LOWER``) and hands the hits to those modules.
+"""
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from functools import cache
+from typing import cast
+
+import spacy
+from spacy.attrs import IDX, ORTH
+from spacy.language import Language
+from spacy.lookups import Table
+from spacy.matcher import PhraseMatcher
+from spacy.pipeline import Lemmatizer
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
+
+from ingest.analysis import AnalysisContext, SentenceAnalysis, TextAnalysis, shifted
+from ingest.dates import find_dates, find_times
+from ingest.experiences import find_experiences
+from ingest.gazetteer import Gazetteer, default_gazetteer
+from ingest.organisations import OrganisationCatalogue, find_organisations, load_catalogue
+from ingest.persons import PersonRecord, find_persons
+from ingest.places import GeoContext, find_places
+from ingest.records import Mention
+from ingest.roles import PersonLexicon, load_lexicon
+from ingest.tokens import Sentence, Token, TokenMatch
+from ingest.topics import ConceptLabels, TopicIndex, TopicMatch, Vector, load_concepts
+from ontology.resources import topics_file
+
+__all__ = [
+    "AnalysisContext",
+    "Analyzer",
+    "SentenceAnalysis",
+    "TextAnalysis",
+    "analyse",
+    "build_pipeline",
+    "common_word_test",
+    "default_analyzer",
+    "doc_tokens",
+    "lemmatise",
+    "sentences",
+]
+
+logger = logging.getLogger(__name__)
+
+_SPECIAL_CASES = (
+    "gez.", "Westf.", "Dipl.-Ing.", "Dr.-Ing.", "stellv.", "Bgm.", "Oldb.", "Dipl.-Kfm.",
+    "Dipl.-Geogr.", "Ing.", "Dipl.", "M.Sc.", "B.Sc.", "M.A.", "Reg.-Bez.", "Nr.", "ggf.", "bzw.",
+)  # fmt: skip
+_SIMPLE_PHRASE = re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$")
+_SENTENCE_END = frozenset({".", "!", "?", "…", "?!", "!?"})
+_BULLETS = frozenset({"-", "+", "•", "*", "–", "→", "·", "▪"})
+
+
+@cache
+def build_pipeline() -> Language:
+    """``blank("de")`` + lookup lemmatizer + sentencizer, built once per process."""
+    nlp = spacy.blank("de")
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
+    for special in _SPECIAL_CASES:
+        tokenizer.add_special_case(special, [{ORTH: special}])
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.add_pipe("sentencizer")
+    nlp.initialize()
+    return nlp
+
+
+def _lemma_table(nlp: Language) -> Table:
+    table: Table = cast(Lemmatizer, nlp.get_pipe("lemmatizer")).lookups.get_table("lemma_lookup")
+    return table
+
+
+def lemmatise(text: str) -> list[str]:
+    """Lower-cased lookup lemmas of the words in ``text`` (punctuation dropped)."""
+    nlp = build_pipeline()
+    tokens = doc_tokens(nlp.make_doc(text), _lemma_table(nlp))
+    return [t.lemma for t in tokens if any(c.isalnum() for c in t.text)]
+
+
+def common_word_test(nlp: Language, first_names: Iterable[str] = ()) -> Callable[[str], bool]:
+    """Whether a capitalised name is also an ordinary German word (or a first name).
+
+    A word counts as common if the lemma table knows it as an inflected form, knows its
+    lower-case form (verbs, adjectives: "Enger", "Essen"), or knows plural forms of it
+    ("Orte" -> "Ort"); names of towns only ever take the genitive "-s".
+    """
+    table = _lemma_table(nlp)
+    values = frozenset(table.values())
+    names = frozenset(first_names)
+
+    def is_common(word: str) -> bool:
+        low = word.lower()
+        if word in names or word in table or low in table or low in values:
+            return True
+        if word not in values:
+            return False
+        umlauted = _umlaut(word)
+        plurals = (word + "e", word + "en", word + "n", word + "er", umlauted + "e")
+        return any(table.get(form) == word for form in (*plurals, umlauted + "er"))
+
+    return is_common
+
+
+def _umlaut(word: str) -> str:
+    for plain, marked in (("au", "äu"), ("a", "ä"), ("o", "ö"), ("u", "ü")):
+        index = word.rfind(plain)
+        if index >= 0:
+            return word[:index] + marked + word[index + len(plain) :]
+    return word
+
+
+def doc_tokens(
+    doc: Doc, table: Table, memo: dict[str, tuple[str, str]] | None = None
+) -> list[Token]:
+    """Plain tokens with lookup lemmas and sentence starts, without whitespace tokens.
+
+    Reads the tokenizer's arrays instead of calling the lemmatizer and sentencizer
+    components: their per-token Python calls cost about 3 ms per passage, the whole budget of
+    the NLP stage. The lemmas come from the same lookup table; sentences start after ".", "!",
+    "?" and at line breaks that look like a new line of a list or agenda. ``memo`` caches
+    (lower, lemma) per word across calls: most words recur from passage to passage.
+    """
+    memo = {} if memo is None else memo
+    text = doc.text
+    strings = doc.vocab.strings
+    tokens: list[Token] = []
+    previous_end = 0
+    for orth, idx in doc.to_array([ORTH, IDX]).tolist():
+        word = strings[orth]
+        if word.isspace():
+            continue
+        known = memo.get(word)
+        if known is None:
+            lower = word.lower()
+            known = memo[word] = (lower, (table.get(word) or table.get(lower) or word).lower())
+        lower, lemma = known
+        gap = text[previous_end:idx]
+        newline = bool(tokens) and "\n" in gap
+        tokens.append(
+            Token(
+                i=len(tokens),
+                text=word,
+                lower=lower,
+                lemma=lemma,
+                start=idx,
+                end=idx + len(word),
+                sent_start=not tokens or _starts_sentence(tokens[-1], word, newline),
+                newline_before=newline,
+                space_before=bool(gap),
+            )
+        )
+        previous_end = idx + len(word)
+    return tokens
+
+
+def _starts_sentence(previous: Token, word: str, newline: bool) -> bool:
+    if previous.text in _SENTENCE_END:
+        return not word[:1].islower()
+    return newline and _line_break_ends_sentence(previous, word)
+
+
+def _line_break_ends_sentence(previous: Token, word: str) -> bool:
+    """PDF text breaks lines mid-sentence; a break after a lower-case word is no boundary."""
+    if word in _BULLETS or previous.text[-1:] in ".:!?;)":
+        return True
+    starts_like_sentence = word[:1].isupper() or word[:1].isdigit()
+    previous_is_prose = previous.text[:1].islower() or previous.text.endswith("-")
+    return starts_like_sentence and not previous_is_prose
+
+
+def sentences(tokens: Sequence[Token]) -> list[Sentence]:
+    """Sentences from the tokens' ``sent_start`` flags."""
+    starts = [t.i for t in tokens if t.sent_start] or [0]
+    bounds = [*starts[1:], len(tokens)]
+    return [
+        Sentence(first, last, tokens[first].start, tokens[last - 1].end)
+        for first, last in zip(starts, bounds, strict=True)
+        if last > first
+    ]
+
+
+class _PhraseIndex:
+    """A ``PhraseMatcher`` over one vocabulary plus the map from matched tokens to its key."""
+
+    def __init__(self, nlp: Language, spellings: Mapping[str, str]) -> None:
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.keys: dict[tuple[str, ...], str] = {}
+        simple = {s: k for s, k in spellings.items() if _SIMPLE_PHRASE.match(s)}
+        other = {s: k for s, k in spellings.items() if s not in simple}
+        # plain words need no tokenizer run: 20x faster for the 21k simple place names
+        patterns = [(Doc(nlp.vocab, words=s.split()), k) for s, k in simple.items()]
+        tokenizer = cast(Tokenizer, nlp.tokenizer)
+        patterns += list(zip(tokenizer.pipe(other), other.values(), strict=True))
+        for doc, key in patterns:
+            self.keys.setdefault(tuple(t.lower_ for t in doc), key)
+        self.matcher.add("PHRASE", [doc for doc, _key in patterns])
+
+    def matches(self, doc: Doc, position: Mapping[int, int]) -> list[TokenMatch]:
+        found = []
+        for _match_id, start, end in self.matcher(doc):
+            key = self.keys.get(tuple(t.lower_ for t in doc[start:end]))
+            first, last = position.get(doc[start].idx), position.get(doc[end - 1].idx)
+            if key is not None and first is not None and last is not None:
+                found.append(TokenMatch(first, last + 1, key))
+        return found
+
+
+class Analyzer:
+    """The NLP stage with its gazetteers and matchers, built once and reused per passage."""
+
+    def __init__(
+        self,
+        topics: Iterable[ConceptLabels] = (),
+        concept_vectors: Mapping[str, Vector] | None = None,
+        gazetteer: Gazetteer | None = None,
+        catalogue: OrganisationCatalogue | None = None,
+        lexicon: PersonLexicon | None = None,
+    ) -> None:
+        """Build pipeline, gazetteer (all municipalities by default) and phrase matchers."""
+        self.nlp = build_pipeline()
+        self._table = _lemma_table(self.nlp)
+        self._memo: dict[str, tuple[str, str]] = {}
+        self._is_common = common_word_test(self.nlp)
+        lexicon = lexicon or load_lexicon()
+        self.lexicon = replace(lexicon, is_common=self._is_common)
+        if gazetteer is None:
+            self.gazetteer, self._places = _default_places()
+        else:
+            self.gazetteer, self._places = gazetteer, _place_index(self.nlp, gazetteer)
+        self.catalogue = catalogue or load_catalogue()
+        self.topic_index = TopicIndex(topics, self.lemmatise)
+        self.concept_vectors = concept_vectors
+        self._organisations = _PhraseIndex(self.nlp, _organisation_spellings(self.catalogue))
+        self._headings: dict[str, tuple[list[Mention], list[TopicMatch]]] = {}
+
+    def lemmatise(self, text: str) -> list[str]:
+        """Lower-cased lemmas of the words in ``text``."""
+        tokens = doc_tokens(self.nlp.make_doc(text), self._table, self._memo)
+        return [t.lemma for t in tokens if any(c.isalnum() for c in t.text)]
+
+    def geo_context(self, text: str) -> GeoContext:
+        """Kreise, Länder and regions a whole document names: pass it to every passage."""
+        doc = self.nlp.make_doc(text)
+        tokens = doc_tokens(doc, self._table, self._memo)
+        places = self._find_places(text, doc, tokens, None)
+        return GeoContext.from_mentions(places, self.gazetteer)
+
+    def _find_places(
+        self, text: str, doc: Doc, tokens: list[Token], geo: GeoContext | None
+    ) -> list[Mention]:
+        position = {t.start: t.i for t in tokens}
+        return find_places(text, tokens, self._places.matches(doc, position), self.gazetteer, geo)
+
+    def analyse(
+        self,
+        text: str,
+        *,
+        reference_date: date | None = None,
+        context: AnalysisContext | None = None,
+    ) -> TextAnalysis:
+        """Mentions, persons, topics, experiences, dates and sentences of one passage."""
+        context = context or AnalysisContext()
+        doc = self.nlp.make_doc(text)
+        tokens = doc_tokens(doc, self._table, self._memo)
+        spans = sentences(tokens)
+        places, organisations, persons = self._entities(text, doc, tokens, context.geo)
+        people = [p.to_mention(text) for p in persons]
+        topics = self.topic_index.assign_topics(
+            text, tokens, self.concept_vectors, context.passage_vector
+        )
+        heading_agents, heading_topics = self._heading(" / ".join(context.heading_path))
+        experiences = find_experiences(
+            tokens,
+            spans,
+            [*places, *organisations, *people],
+            topics,
+            heading_agents,
+            heading_topics,
+        )
+        topic_mentions = [m for t in topics for m in t.mentions(text)]
+        mentions = sorted([*places, *organisations, *people, *topic_mentions], key=_position)
+        analysis = TextAnalysis(
+            mentions=tuple(mentions),
+            persons=tuple(persons),
+            topics=tuple(topics),
+            experiences=tuple(experiences),
+            dates=tuple(find_dates(text, reference_date)),
+            times=tuple(find_times(text)),
+            sentences=tuple(_sentence(s, tokens) for s in spans),
+            geo=GeoContext.from_mentions(places, self.gazetteer).merged(context.geo),
+        )
+        return shifted(analysis, context.offset) if context.offset else analysis
+
+    def _entities(
+        self, text: str, doc: Doc, tokens: list[Token], geo: GeoContext | None
+    ) -> tuple[list[Mention], list[Mention], list[PersonRecord]]:
+        """Places, then organisations (which need places), then persons (which need both)."""
+        places = self._find_places(text, doc, tokens, geo)
+        position = {t.start: t.i for t in tokens}
+        known = self._organisations.matches(doc, position)
+        organisations = find_organisations(
+            text, tokens, known, places, self.catalogue, self._is_common
+        )
+        persons = find_persons(text, tokens, organisations, places, self.lexicon)
+        # a person's name wins over a namesake town ("gez. Clausen" is no village in the Pfalz)
+        places = [p for p in places if not any(_overlap(p, q) for q in persons)]
+        return places, organisations, persons
+
+    def _heading(self, heading: str) -> tuple[list[Mention], list[TopicMatch]]:
+        """Agents and topics of a heading path, cached: all passages of a section share it."""
+        if not heading:
+            return [], []
+        if heading not in self._headings:
+            doc = self.nlp.make_doc(heading)
+            tokens = doc_tokens(doc, self._table, self._memo)
+            places, organisations, persons = self._entities(heading, doc, tokens, None)
+            agents = [*places, *organisations, *(p.to_mention(heading) for p in persons)]
+            flagged = [replace(m, extra={**m.extra, "in_heading": heading}) for m in agents]
+            topics = self.topic_index.assign_topics(heading, tokens)
+            self._headings[heading] = (flagged, [replace(t, spans=()) for t in topics])
+        return self._headings[heading]
+
+
+def _place_index(nlp: Language, gazetteer: Gazetteer) -> _PhraseIndex:
+    surfaces = gazetteer.surfaces.values()
+    return _PhraseIndex(nlp, {s.spelling or s.text: s.text for s in surfaces})
+
+
+@cache
+def _default_places() -> tuple[Gazetteer, _PhraseIndex]:
+    """All municipalities and their matcher: the slow part of start-up, shared per process."""
+    nlp = build_pipeline()
+    gazetteer = default_gazetteer(common_word_test(nlp, load_lexicon().first_names))
+    return gazetteer, _place_index(nlp, gazetteer)
+
+
+def _organisation_spellings(catalogue: OrganisationCatalogue) -> dict[str, str]:
+    spellings: dict[str, str] = {}
+    for entry in catalogue.entries.values():
+        for form in (entry.name, *entry.aliases, *entry.exact):
+            spellings.setdefault(form, entry.name)
+    return spellings
+
+
+def _position(mention: Mention) -> tuple[int, int]:
+    return mention.start, -mention.end
+
+
+def _overlap(place: Mention, person: PersonRecord) -> bool:
+    return place.start < person.end and person.start < place.end
+
+
+def _sentence(sentence: Sentence, tokens: Sequence[Token]) -> SentenceAnalysis:
+    words = tokens[sentence.first : sentence.last]
+    lemmas = tuple(t.lemma for t in words if any(c.isalnum() for c in t.text))
+    return SentenceAnalysis(sentence.start, sentence.end, lemmas)
+
+
+@cache
+def default_analyzer() -> Analyzer:
+    """The analyzer over all municipalities and the packaged thesaurus, built once."""
+    try:
+        concepts = load_concepts(topics_file())
+    except FileNotFoundError:
+        logger.warning("no thesaurus at ontology/data/topics.ttl; passages get no topics")
+        concepts = ()
+    return Analyzer(concepts)
+
+
+def analyse(
+    text: str, *, reference_date: date | None = None, context: AnalysisContext | None = None
+) -> TextAnalysis:
+    """Analyse one passage with the :func:`default_analyzer`."""
+    return default_analyzer().analyse(text, reference_date=reference_date, context=context)
