@@ -1,0 +1,471 @@
+"""The RDF store: the ``GraphStore`` protocol and its embedded Oxigraph adapter.
+
+This is the only module that imports :mod:`pyoxigraph`. Everything that leaves a store is
+expressed in rdflib terms (``URIRef``, ``BNode``, ``Literal``), so callers never see which
+backend answered. Writes replace one named graph in a single SPARQL Update, which both
+Oxigraph and any SPARQL 1.1 endpoint apply as one transaction: a concurrent reader sees the
+old graph or the new one, never a mix.
+"""
+
+import logging
+import re
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from graph.errors import GraphError, InvalidQuery, NotFound, QueryTimeout, StoreUnavailable
+from ontology.namespaces import PREFIXES
+
+logger = logging.getLogger(__name__)
+
+Term = URIRef | BNode | Literal
+Row = tuple[Term | None, ...]
+TripleLike = tuple[Node, Node, Node]
+_XSD_STRING = str(XSD.string)
+
+# Canonical dump format name -> (media type, holds a whole dataset).
+DUMP_FORMATS: dict[str, tuple[str, bool]] = {
+    "turtle": ("text/turtle", False),
+    "nt": ("application/n-triples", False),
+    "trig": ("application/trig", True),
+    "nquads": ("application/n-quads", True),
+    "jsonld": ("application/ld+json", True),
+}
+
+
+class NTriples(str):
+    """Pre-serialised N-Triples lines, written as they are (the bulk path for generated data).
+
+    Build the lines with ``nt_iri``/``nt_literal`` only: the text goes into a SPARQL Update.
+    """
+
+
+Triples = Iterable[TripleLike] | NTriples
+
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_BNODE_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def nt_iri(iri: str) -> str:
+    """``<iri>``, refusing characters that would break out of the IRI (update injection).
+
+    Raises:
+        GraphError: for a space, ``<``, ``>``, quote, brace, backslash or control character.
+    """
+    if _IRI_FORBIDDEN.search(iri):
+        raise GraphError(f"not a valid IRI, cannot store it: {iri!r}")
+    return f"<{iri}>"
+
+
+def nt_literal(lexical: str, *, datatype: str | None = None, language: str | None = None) -> str:
+    """A literal in N-Triples syntax on one line (rdflib's ``n3()`` may span lines)."""
+    text = f'"{lexical.translate(_ESCAPES)}"'
+    if language:
+        if not _LANGUAGE_TAG.fullmatch(language):
+            raise GraphError(f"not a valid language tag: {language!r}")
+        return f"{text}@{language}"
+    if datatype and datatype != _XSD_STRING:
+        return f"{text}^^{nt_iri(datatype)}"
+    return text
+
+
+def nt_term(term: Node) -> str:
+    """An rdflib term in N-Triples syntax.
+
+    Raises:
+        GraphError: for a variable, a graph or an invalid IRI, blank node label or tag.
+    """
+    if isinstance(term, URIRef):
+        return nt_iri(term)
+    if isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype is not None else None
+        return nt_literal(str(term), datatype=datatype, language=term.language)
+    if isinstance(term, BNode) and _BNODE_LABEL.fullmatch(term):
+        return f"_:{term}"
+    raise GraphError(f"cannot store the term {term!r} in N-Triples")
+
+
+def ntriples(triples: Triples) -> str:
+    """N-Triples lines of the triples, valid inside a SPARQL ``INSERT DATA`` block."""
+    if isinstance(triples, NTriples):
+        return triples
+    return "".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in triples)
+
+
+def replace_update(graph_iri: URIRef, triples: Triples) -> str:
+    """One SPARQL Update that empties ``graph_iri`` and inserts ``triples``.
+
+    A single request is one transaction on Oxigraph (embedded and server) and on any
+    conforming endpoint, which is what makes ``replace_document`` atomic.
+    """
+    body = ntriples(triples)
+    target = nt_iri(graph_iri)
+    update = f"DROP SILENT GRAPH {target}"
+    if body:
+        update += f" ;\nINSERT DATA {{ GRAPH {target} {{\n{body}}} }}"
+    return update
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """Rows of a SELECT query; ``None`` marks an unbound variable."""
+
+    variables: list[str]
+    rows: list[Row]
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class AskResult:
+    """Answer of an ASK query."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
+class GraphResult:
+    """Triples of a CONSTRUCT or DESCRIBE query."""
+
+    graph: Graph = field(default_factory=Graph)
+    truncated: bool = False
+
+
+QueryResult = SelectResult | AskResult | GraphResult
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A quad store with one named graph per source document."""
+
+    def replace_document(self, graph_iri: URIRef, triples: Triples) -> None:
+        """Swap the content of one document graph atomically."""
+
+    def replace_graph(self, graph_iri: URIRef, triples: Triples) -> None:
+        """Swap the content of a reference graph atomically."""
+
+    def delete_document(self, graph_iri: URIRef) -> bool:
+        """Drop a document graph; ``False`` if it did not exist."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        timeout_s: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Evaluate a query; the default graph is the union of all graphs unless given."""
+
+    def graph_iris(self) -> list[URIRef]:
+        """Names of all non-empty named graphs, sorted."""
+
+    def count_triples(self, graph_iri: URIRef | None = None) -> int:
+        """Triples in one graph, or quads in all named graphs."""
+
+    def dump(self, fmt: str, graph_iri: URIRef | None = None) -> bytes:
+        """Serialise one graph or the whole dataset (names in ``DUMP_FORMATS``)."""
+
+    def close(self) -> None:
+        """Release the store; further calls raise ``StoreUnavailable``."""
+
+
+def check_dump_format(fmt: str, graph_iri: URIRef | None) -> bool:
+    """Whether ``fmt`` holds a dataset.
+
+    Raises:
+        GraphError: for an unknown format, or a graph format without a graph.
+    """
+    if fmt not in DUMP_FORMATS:
+        raise GraphError(f"unknown RDF format {fmt!r}; use one of {', '.join(DUMP_FORMATS)}")
+    is_dataset = DUMP_FORMATS[fmt][1]
+    if graph_iri is None and not is_dataset:
+        raise GraphError(f"{fmt} holds a single graph: name one, or export trig/nquads/jsonld")
+    return is_dataset
+
+
+_BULK_MIN_LINES = 20_000  # below this a transaction is fast enough and atomic
+_OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+_datatypes: dict[str, URIRef] = {}
+
+
+def _to_rdflib(term: Any) -> Term | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            # RDF 1.1 simple literals are xsd:string; rdflib compares them as untyped.
+            return Literal(term.value)
+        iri = _datatypes.get(datatype) or _datatypes.setdefault(datatype, URIRef(datatype))
+        return Literal(term.value, datatype=iri)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise GraphError(f"RDF-star term {term} is not supported by Wissensnetz")
+
+
+def _check_deadline(deadline: float | None, timeout_s: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryTimeout(
+            f"query ran longer than {timeout_s:g} s; add a LIMIT or narrow the graph patterns"
+        )
+
+
+def _materialise(
+    result: Any, max_rows: int | None, deadline: float | None, timeout_s: float | None
+) -> QueryResult:
+    """Consume a lazy pyoxigraph result, stopping at the row cap or the deadline."""
+    if isinstance(result, ox.QueryBoolean):
+        return AskResult(bool(result))
+    rows: list[Any] = []
+    truncated = False
+    for item in result:
+        _check_deadline(deadline, timeout_s)
+        if max_rows is not None and len(rows) >= max_rows:
+            truncated = True
+            break
+        rows.append(tuple(_to_rdflib(t) for t in item))
+    _check_deadline(deadline, timeout_s)
+    if isinstance(result, ox.QuerySolutions):
+        return SelectResult([v.value for v in result.variables], rows, truncated)
+    graph = Graph()
+    for triple in rows:
+        graph.add(triple)
+    return GraphResult(graph, truncated)
+
+
+class OxigraphStore:
+    """Embedded Oxigraph (RocksDB on disk, or memory when ``path`` is None).
+
+    Query timeouts: pyoxigraph has no cancellation hook, so a query with ``timeout_s`` is
+    evaluated on a daemon thread. Results are lazy, so the thread stops at the first row
+    after the deadline; a query that blocks before its first row (ORDER BY or GROUP BY over
+    a large join) keeps that thread busy until Oxigraph finishes it, while the caller gets
+    ``QueryTimeout`` on time. ``max_concurrent_queries`` bounds how many such threads can
+    pile up. Worker processes would allow a hard kill, but a second process may not open
+    the RocksDB directory while this one writes (undefined behaviour per pyoxigraph), and an
+    in-memory store cannot be shared at all. ``oxigraph serve --timeout-s`` with
+    ``SparqlEndpointStore`` stops joins and aggregates server-side, though not a running sort.
+    """
+
+    def __init__(self, path: Path | None = None, *, max_concurrent_queries: int = 4) -> None:
+        """Open or create the store.
+
+        Raises:
+            StoreUnavailable: if the directory cannot be opened (for example because
+                another process, such as a running ``wissensnetz serve``, holds its lock).
+        """
+        self.path = path
+        try:
+            self._store: ox.Store | None = ox.Store(str(path) if path is not None else None)
+        except OSError as e:
+            raise StoreUnavailable(
+                f"cannot open the Oxigraph store at {path}: {e}; is another process using it?"
+            ) from e
+        self._slots = threading.BoundedSemaphore(max_concurrent_queries)
+
+    def __repr__(self) -> str:
+        return f"OxigraphStore(path={self.path!r})"
+
+    def _open(self) -> ox.Store:
+        if self._store is None:
+            raise StoreUnavailable("the Oxigraph store is closed; open a new OxigraphStore")
+        return self._store
+
+    def _update(self, update: str) -> None:
+        try:
+            self._open().update(update)
+        except SyntaxError as e:
+            raise GraphError(f"Oxigraph rejected a generated update: {e}") from e
+        except OSError as e:
+            raise StoreUnavailable(f"writing to the Oxigraph store failed: {e}") from e
+
+    def replace_document(self, graph_iri: URIRef, triples: Triples) -> None:
+        """Swap the content of one document graph in one transaction."""
+        self._update(replace_update(graph_iri, triples))
+
+    def replace_graph(self, graph_iri: URIRef, triples: Triples) -> None:
+        """Swap the content of a large reference graph, writing as little as possible.
+
+        RocksDB pays most for deletes and for big transactions (dropping the 136,000-triple
+        reference graph took longer than loading it). So, given no blank nodes: an existing
+        graph gets only the diff, in one transaction; a new large graph is bulk-loaded, and
+        its *last line* is committed last, so a caller can end with a completion marker
+        (the reference loader's content hash). Readers may watch a new graph fill up, but
+        never see old and new content mixed. Assumes one writer per graph.
+        """
+        store, body = self._open(), ntriples(triples)
+        graph = ox.NamedNode(str(graph_iri))
+        if "_:" in body:
+            self._update(replace_update(graph_iri, NTriples(body)))
+        elif store.contains_named_graph(graph):
+            self._replace_by_diff(graph, body)
+        elif body.count("\n") >= _BULK_MIN_LINES:
+            head, _, last = body.rstrip("\n").rpartition("\n")
+            store.bulk_load(head.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            self._update(f"INSERT DATA {{ GRAPH {nt_iri(graph_iri)} {{ {last} }} }}")
+        else:
+            self._update(replace_update(graph_iri, NTriples(body)))
+
+    def _replace_by_diff(self, graph: ox.NamedNode, body: str) -> None:
+        quads = self._open().quads_for_pattern(None, None, None, graph)
+        stored = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        old_text = (ox.serialize(stored, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        if "_:" in old_text:  # DELETE DATA may not name blank nodes
+            self._update(replace_update(URIRef(graph.value), NTriples(body)))
+            return
+        old, new = set(old_text.splitlines()), set(body.splitlines())
+        operations = [
+            f"{verb} DATA {{ GRAPH {graph} {{\n{''.join(line + chr(10) for line in lines)}}} }}"
+            for verb, lines in (("DELETE", old - new), ("INSERT", new - old))
+            if lines
+        ]
+        if operations:
+            self._update(" ;\n".join(operations))
+
+    def delete_document(self, graph_iri: URIRef) -> bool:
+        """Drop a document graph; ``False`` if it did not exist."""
+        existed = self._open().contains_named_graph(ox.NamedNode(str(graph_iri)))
+        self._update(f"DROP SILENT GRAPH {nt_iri(graph_iri)}")
+        return bool(existed)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        timeout_s: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Evaluate a query; the default graph is the union of all graphs unless given.
+
+        Raises:
+            InvalidQuery: on a syntax error.
+            QueryTimeout: when ``timeout_s`` passes before the result is complete.
+        """
+        store = self._open()
+        options: dict[str, Any] = {"use_default_graph_as_union": not default_graph_uris}
+        if default_graph_uris:
+            options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
+        if named_graph_uris:
+            options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+
+        def evaluate(deadline: float | None) -> QueryResult:
+            try:
+                result = store.query(sparql, prefixes=PREFIXES, **options)
+                return _materialise(result, max_rows, deadline, timeout_s)
+            except SyntaxError as e:
+                raise InvalidQuery(f"SPARQL syntax error: {e}") from e
+            except (OSError, RuntimeError, ValueError) as e:
+                raise GraphError(f"query evaluation failed: {e}") from e
+
+        if timeout_s is None:
+            return evaluate(None)
+        return self._run_with_deadline(evaluate, timeout_s)
+
+    def _run_with_deadline(
+        self, evaluate: Callable[[float], QueryResult], timeout_s: float
+    ) -> QueryResult:
+        deadline = time.monotonic() + timeout_s
+        if not self._slots.acquire(timeout=timeout_s):
+            raise QueryTimeout(
+                "earlier queries are still running past their timeout; try again later"
+            )
+        future: Future[QueryResult] = Future()
+
+        def work() -> None:
+            try:
+                future.set_result(evaluate(deadline))
+            except BaseException as e:  # handed to the waiting caller
+                # pyoxigraph results must be dropped on the thread that made them; the
+                # traceback's frames would otherwise carry them to the caller's thread.
+                traceback.clear_frames(e.__traceback__)
+                future.set_exception(e)
+            finally:
+                self._slots.release()
+
+        threading.Thread(target=work, name="oxigraph-query", daemon=True).start()
+        try:
+            return future.result(timeout=max(0.0, deadline - time.monotonic()) + 0.05)
+        except FutureTimeout as e:
+            logger.warning("SPARQL query abandoned after %.1f s", timeout_s)
+            raise QueryTimeout(
+                f"query ran longer than {timeout_s:g} s; add a LIMIT or narrow the graph patterns"
+            ) from e
+
+    def graph_iris(self) -> list[URIRef]:
+        """Names of all non-empty named graphs, sorted."""
+        store = self._open()
+        names = (g for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(
+            URIRef(g.value)
+            for g in names
+            if next(store.quads_for_pattern(None, None, None, g), None)
+        )
+
+    def count_triples(self, graph_iri: URIRef | None = None) -> int:
+        """Triples in one graph, or quads in all named graphs."""
+        store = self._open()
+        if graph_iri is None:
+            # Only named graphs count, as on an endpoint whose default graph is the union.
+            return len(store) - sum(
+                1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+            )
+        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {nt_iri(graph_iri)} {{ ?s ?p ?o }} }}"
+        solutions = store.query(count)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise GraphError("Oxigraph answered COUNT with another result form")
+        value = next(solutions)[0]
+        return int(value.value) if isinstance(value, ox.Literal) else 0
+
+    def dump(self, fmt: str, graph_iri: URIRef | None = None) -> bytes:
+        """Serialise one graph or the whole dataset (names in ``DUMP_FORMATS``)."""
+        store = self._open()
+        is_dataset = check_dump_format(fmt, graph_iri)
+        ox_format = _OX_FORMATS[fmt]
+        prefixes = PREFIXES if fmt in {"turtle", "trig", "jsonld"} else None
+        if graph_iri is None:
+            return store.dump(format=ox_format, prefixes=prefixes) or b""
+        graph = ox.NamedNode(str(graph_iri))
+        if not store.contains_named_graph(graph):
+            raise NotFound(f"graph {graph_iri} does not exist")
+        if is_dataset:
+            quads = store.quads_for_pattern(None, None, None, graph)
+            data = ox.serialize(quads, format=ox_format, prefixes=prefixes)
+        else:
+            data = store.dump(format=ox_format, from_graph=graph, prefixes=prefixes)
+        return data or b""
+
+    def flush(self) -> None:
+        """Make every committed write durable on disk."""
+        self._open().flush()
+
+    def close(self) -> None:
+        """Flush and release the store; further calls raise ``StoreUnavailable``."""
+        if self._store is not None and self.path is not None:
+            self._store.flush()
+        self._store = None
