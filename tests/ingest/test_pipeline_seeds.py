@@ -15,7 +15,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def kb(tmp_path_factory: pytest.TempPathFactory, real_embedder, model_dir: Path) -> Iterator[KnowledgeBase]:  # type: ignore[no-untyped-def]
+def kb(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder, model_dir: Path
+) -> Iterator[KnowledgeBase]:  # type: ignore[no-untyped-def]
     base = make_kb(tmp_path_factory.mktemp("seeds"), real_embedder, model_dir)
     summary = make_ingestor(base, real_embedder).ingest_paths([SEEDS])
     assert summary.ok, summary.to_json()["errors"]
