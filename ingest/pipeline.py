@@ -252,7 +252,8 @@ class _timed:  # noqa: N801 - a statement-like context manager
         self._start = time.perf_counter()
 
     def __exit__(self, *_: object) -> None:
-        self._stages[self._name] = self._stages.get(self._name, 0.0) + time.perf_counter() - self._start
+        spent = time.perf_counter() - self._start
+        self._stages[self._name] = self._stages.get(self._name, 0.0) + spent
 
 
 def _kind(doc: NormalisedDocument) -> DocKind:

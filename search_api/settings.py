@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
@@ -19,14 +20,14 @@ class ApiSettings(GraphSettings):
         default_factory=list,
         description="sha256 hex digests of accepted API keys (comma list or JSON list).",
     )
-    require_read_key: bool = Field(False, description="Require an API key for reads too.")
+    require_read_key: bool = Field(default=False, description="Require an API key for reads too.")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Allowed CORS origins."
     )
-    max_upload_mb: float = Field(20.0, gt=0, description="Largest accepted upload (MB).")
-    max_limit: int = Field(100, ge=1, description="Largest `limit` a search route accepts.")
+    max_upload_mb: float = Field(default=20.0, gt=0, description="Largest accepted upload (MB).")
+    max_limit: int = Field(default=100, ge=1, description="Largest `limit` a search route accepts.")
     dev_api_key: SecretStr | None = Field(
-        None, description="Plain API key for local development only (hashed at start)."
+        default=None, description="Plain API key for local development only (hashed at start)."
     )
 
     @field_validator("api_key_hashes", "cors_origins", mode="before")
@@ -38,6 +39,16 @@ class ApiSettings(GraphSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where uploads wait (in per-request temporary folders) while they are ingested."""
+        return self.data_dir / "uploads"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """``max_upload_mb`` in bytes."""
+        return int(self.max_upload_mb * 1024 * 1024)
 
     def accepted_key_hashes(self) -> list[str]:
         """Hashes of every key the API accepts, the development key included."""

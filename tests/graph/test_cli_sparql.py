@@ -57,7 +57,9 @@ def test_update_is_refused_with_exit_code_1(tmp_path: Path) -> None:
 
 def test_query_from_file_as_table(tmp_path: Path) -> None:
     query_file = tmp_path / "q.rq"
-    query_file.write_text("SELECT ?l WHERE { <https://w3id.org/wissensnetz/id/municipality/05711000> rdfs:label ?l }")
+    query_file.write_text(
+        "SELECT ?l WHERE { <https://w3id.org/wissensnetz/id/municipality/05711000> rdfs:label ?l }"
+    )
     result = runner.invoke(
         app, ["sparql", f"@{query_file}", "--format", "table", "--data-dir", str(tmp_path / "d")]
     )

@@ -162,7 +162,8 @@ def test_akademie_topics_from_seed_001(kb: KnowledgeBase) -> None:
         for t in rows(
             kb,
             """SELECT ?label WHERE { ?d dcterms:identifier ?id . FILTER(STRSTARTS(?id, "001"))
-            ?p dcterms:isPartOf ?d ; wn:topic/skos:prefLabel ?label . FILTER(LANG(?label) = "de") }""",
+            ?p dcterms:isPartOf ?d ; wn:topic/skos:prefLabel ?label .
+            FILTER(LANG(?label) = "de") }""",
         )
     }
     for expected in ("Kommunale Wärmeplanung", "Onlinezugangsgesetz", "Vergaberecht"):
