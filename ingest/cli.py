@@ -111,3 +111,41 @@ def _print_summary(summary: "IngestSummary") -> None:
     )
     for error in data["errors"]:
         typer.echo(f"  ✗ {error['path']}: {error['reason']}", err=True)
+
+
+@app.command("eval-entities")
+def eval_entities(
+    gold: Annotated[Path, typer.Option(help="Gold annotation YAML.")] = Path(
+        "tests/eval/entities_gold.yaml"
+    ),
+    corpus: Annotated[Path, typer.Option(help="Corpus root the gold paths refer to.")] = Path(
+        "corpus"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    show_errors: Annotated[bool, typer.Option("--errors", help="List misses.")] = False,
+) -> None:
+    """Precision, recall and F1 of entity extraction per type against a gold file."""
+    from ingest.evaluation import evaluate
+    from ingest.nlp import default_analyzer
+
+    scores = evaluate(gold, corpus, default_analyzer())
+    table = {
+        kind: {"precision": round(s.precision, 3), "recall": round(s.recall, 3),
+               "f1": round(s.f1, 3), "tp": s.tp, "fp": s.fp, "fn": s.fn}
+        for kind, s in scores.items()
+    }  # fmt: skip
+    if as_json:
+        typer.echo(json.dumps(table, indent=2))
+        return
+    typer.echo(f"{'Typ':<14}{'Precision':>10}{'Recall':>10}{'F1':>8}{'TP':>6}{'FP':>6}{'FN':>6}")
+    for kind, row in table.items():
+        typer.echo(
+            f"{kind:<14}{row['precision']:>10.3f}{row['recall']:>10.3f}{row['f1']:>8.3f}"
+            f"{row['tp']:>6}{row['fp']:>6}{row['fn']:>6}"
+        )
+    if show_errors:
+        for kind, s in scores.items():
+            for miss in s.misses:
+                typer.echo(f"  fehlt   [{kind}] {miss}", err=True)
+            for extra in s.spurious:
+                typer.echo(f"  zuviel  [{kind}] {extra}", err=True)
