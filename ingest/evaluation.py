@@ -18,6 +18,7 @@ from ingest.analysis import AnalysisContext
 from ingest.chunking import chunk_document
 from ingest.nlp import Analyzer
 from ingest.normalise import normalise
+from ingest.persons import PersonRecord
 from ingest.readers import read_document
 from ingest.resolution import resolve_in_document
 
@@ -64,7 +65,7 @@ def predicted_entities(path: Path, root: Path, analyzer: Analyzer) -> dict[str, 
     doc = normalise(read_document(path, root))
     geo = analyzer.geo_context(doc.text)
     found: dict[str, set[str]] = {t: set() for t in TYPES}
-    records = []
+    records: list[PersonRecord] = []
     for chunk in chunk_document(doc):
         analysis = analyzer.analyse(
             chunk.text, context=AnalysisContext(chunk.start, chunk.heading_path, geo)
