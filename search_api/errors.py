@@ -1,0 +1,136 @@
+"""One JSON error envelope for every 4xx/5xx: ``{"error": {"code", "message"}}``.
+
+The only blanket ``except`` of the product lives here: a 500 logs the traceback and
+answers with a generic message, never the exception text. Browsers asking for a page of
+the web UI get the same code and message rendered as an HTML page instead.
+"""
+
+import logging
+from collections.abc import Callable, Mapping
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from graph.errors import (
+    GraphError,
+    IndexMismatch,
+    InvalidQuery,
+    ModelMissing,
+    NotFound,
+    QueryTimeout,
+    ShapeViolation,
+    StoreUnavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+_STATUS: list[tuple[type[GraphError], int, str]] = [
+    (InvalidQuery, 400, "invalid_query"),
+    (NotFound, 404, "not_found"),
+    (ShapeViolation, 422, "shape_violation"),
+    (QueryTimeout, 504, "query_timeout"),
+    (IndexMismatch, 503, "index_mismatch"),
+    (ModelMissing, 503, "model_missing"),
+    (StoreUnavailable, 503, "store_unavailable"),
+]
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "too_large",
+    415: "unsupported_type",
+}
+_API_PREFIXES = ("/api", "/sparql", "/health", "/openapi", "/docs", "/redoc", "/static")
+GENERIC_MESSAGE = "Interner Fehler. Bitte erneut versuchen."
+HtmlRenderer = Callable[[Request, int, str, str], Response]
+
+
+class ApiError(Exception):
+    """An HTTP-level refusal (missing key, upload too large) with its own code."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The envelope every error of the API uses."""
+    return JSONResponse(
+        status_code=status,
+        content={"error": {"code": code, "message": message}},
+        headers=dict(headers or {}),
+    )
+
+
+def domain_status(exc: GraphError) -> tuple[int, str]:
+    """HTTP status and error code of a domain error."""
+    for cls, status, code in _STATUS:
+        if isinstance(exc, cls):
+            return status, code
+    return 500, "graph_error"
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not path.startswith(_API_PREFIXES)
+
+
+def install_error_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> None:
+    """Map domain, HTTP, validation and unexpected errors to the one envelope."""
+
+    def respond(
+        request: Request,
+        status: int,
+        code: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        if html is not None and _wants_html(request):
+            return html(request, status, code, message)
+        return error_response(status, code, message, headers)
+
+    async def on_api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return respond(request, exc.status, exc.code, exc.message, exc.headers)
+
+    async def on_graph_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, GraphError)
+        status, code = domain_status(exc)
+        if status >= 500 and code == "graph_error":
+            logger.error("graph error on %s", request.url.path, exc_info=exc)
+            return respond(request, 500, "internal_error", GENERIC_MESSAGE)
+        return respond(request, status, code, str(exc))
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return respond(request, exc.status_code, code, str(exc.detail), exc.headers)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return respond(request, 422, "invalid_request", "; ".join(parts) or "Ungültige Anfrage.")
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        logger.error("unhandled error on %s", request.url.path, exc_info=exc)
+        return respond(request, 500, "internal_error", GENERIC_MESSAGE)
+
+    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(GraphError, on_graph_error)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(Exception, on_unexpected)
