@@ -104,7 +104,7 @@ def _contains_service(node: Any) -> bool:
 def _refuse_update(query: str, error: ParseBaseException) -> InvalidQuery:
     try:
         with _PARSE_LOCK:
-            operations = [op.name for op in parseUpdate(query).request]
+            operations = [op.name for op in parseUpdate(query).request or []]
     except ParseBaseException:
         operations = []
     if operations:
@@ -125,6 +125,8 @@ def classify(query: str) -> QueryKind:
     Raises:
         InvalidQuery: for a syntax error, any SPARQL Update, or a SERVICE clause.
     """
+    if not query.strip():
+        raise InvalidQuery("empty query: send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidQuery(f"query longer than {MAX_QUERY_CHARS} characters")
     try:

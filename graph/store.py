@@ -369,10 +369,13 @@ class OxigraphStore:
         """
         store = self._open()
         options: dict[str, Any] = {"use_default_graph_as_union": not default_graph_uris}
-        if default_graph_uris:
-            options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
-        if named_graph_uris:
-            options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        try:
+            if default_graph_uris:
+                options["default_graph"] = [ox.NamedNode(u) for u in default_graph_uris]
+            if named_graph_uris:
+                options["named_graphs"] = [ox.NamedNode(u) for u in named_graph_uris]
+        except ValueError as e:
+            raise InvalidQuery(f"not a valid graph IRI: {e}") from e
 
         def evaluate(deadline: float | None) -> QueryResult:
             try:
