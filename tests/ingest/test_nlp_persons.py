@@ -179,7 +179,7 @@ def test_listed_persons_share_a_parenthesis_and_units_stay_units() -> None:
     for name in ("Katrin Höltkemeier", "Jonas Brinkmann"):
         affiliation = found[name].main_affiliation
         assert affiliation is not None
-        assert affiliation.name == "Regiopolregion Bielefeld"
+        assert affiliation.name == "Geschäftsstelle der Regiopolregion"
     demir = found["Yusuf Demir"]
     assert [a.name for a in demir.affiliations] == ["Stadt Herford"]
     assert [(r.label, r.unit) for r in demir.roles] == [("regiopolPate", "Mobilitätsmanagement")]
