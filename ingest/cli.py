@@ -65,6 +65,7 @@ def run_ingest(
     from ingest.nlp import default_analyzer
     from ingest.pipeline import Ingestor
     from ingest.readers import discover
+    from ingest.resolution import AliasTable, load_aliases
 
     with WriterLock(settings.data_dir):
         embedder = open_embedder(settings)
@@ -74,6 +75,7 @@ def run_ingest(
                 kb, embedder, default_analyzer(),
                 max_bytes=int(settings.max_file_mb * 1024 * 1024),
                 batch_size=settings.embed_batch_size,
+                aliases=load_aliases(settings.alias_file) if settings.alias_file else AliasTable(),
             )  # fmt: skip
             total = sum(1 for _ in discover(paths))
             columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

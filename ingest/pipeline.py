@@ -23,12 +23,14 @@ from graph.knowledge_base import KnowledgeBase
 from graph.vectors import PassagePoint
 from ingest.analysis import AnalysisContext
 from ingest.chunking import chunk_document
+from ingest.concept_vectors import ConceptEmbeddings
 from ingest.errors import IngestError
 from ingest.identities import Identities
 from ingest.nlp import Analyzer
 from ingest.normalise import normalise
 from ingest.readers import discover, read_document
 from ingest.records import Chunk, DocKind, NormalisedDocument, SourceDocument
+from ingest.resolution import AliasTable
 from ingest.structure import parse_structure
 from ingest.structure.kinds import detect_kind
 from ingest.structure_triples import add_structure
@@ -95,8 +97,10 @@ class Ingestor:
         *,
         max_bytes: int = 50 * 1024 * 1024,
         batch_size: int = 32,
+        aliases: AliasTable | None = None,
     ) -> None:
         self.kb = kb
+        self.aliases = aliases or AliasTable()
         self.embedder = embedder
         self.analyzer = analyzer
         self.max_bytes = max_bytes
@@ -104,6 +108,7 @@ class Ingestor:
         self.identities = Identities.from_store(kb.store)
         self._broader = {iri: c.broader for iri, c in analyzer.topic_index.concepts.items()}
         self._topic_cache: dict[str, set[URIRef]] = {}
+        self._concepts = ConceptEmbeddings.from_store(kb.store, embedder)
 
     def ingest_paths(
         self,
@@ -176,16 +181,19 @@ class Ingestor:
             doc_date = _doc_date(source, structure)
             geo = self.analyzer.geo_context(doc.text)
             analyses = [
-                self.analyzer.analyse(
-                    c.text,
-                    reference_date=doc_date,
-                    context=AnalysisContext(c.start, c.heading_path, geo, vectors[i]),
+                self._concepts.complete(
+                    self.analyzer.analyse(
+                        c.text,
+                        reference_date=doc_date,
+                        context=AnalysisContext(c.start, c.heading_path, geo, vectors[i]),
+                    ),
+                    vectors[i],
                 )
                 for i, c in enumerate(chunks)
             ]
         with _timed(stages, "triples"):
             ad = AnalysedDocument(doc, kind, structure, chunks, analyses, title, doc_date)
-            dg = build_document_graph(ad, self.identities)
+            dg = build_document_graph(ad, self.identities, self.aliases)
             add_structure(dg, ad, self.topics_of)
             points = self._points(ad, dg, vectors)
         return dg, points

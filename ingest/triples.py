@@ -18,7 +18,7 @@ from graph.iris import document_iri, mint, passage_iri
 from ingest.analysis import TextAnalysis
 from ingest.identities import Identities
 from ingest.records import Chunk, DocKind, Mention, NormalisedDocument
-from ingest.resolution import ResolvedPerson, resolve_in_document
+from ingest.resolution import AliasTable, ResolvedPerson, resolve_in_document
 from ingest.structure.records import DocumentStructure
 from ontology.namespaces import ORG, SCHEMA, WN
 
@@ -80,13 +80,15 @@ class DocumentGraph:
         self.experiences += 1
 
 
-def build_document_graph(ad: AnalysedDocument, identities: Identities) -> DocumentGraph:
+def build_document_graph(
+    ad: AnalysedDocument, identities: Identities, aliases: AliasTable | None = None
+) -> DocumentGraph:
     """Document, passages, persons, organisations, mentions and passage experiences."""
     source = ad.doc.source
     iri = document_iri(source.doc_id)
     dg = DocumentGraph(Graph(), iri)
     _document(dg.graph, iri, ad)
-    persons = resolve_in_document([p for a in ad.analyses for p in a.persons])
+    persons = resolve_in_document([p for a in ad.analyses for p in a.persons], aliases)
     for person in persons:
         person_node = identities.person(person)
         for record in person.records:
