@@ -32,8 +32,8 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from graph import iris
+from graph.ntriples import NTriples, ntriples
 from graph.reference import territory_ntriples
-from graph.store import NTriples, ntriples
 from ontology.namespaces import sparql_prologue
 from ontology.resources import kreise, laender, municipalities, topics_file
 

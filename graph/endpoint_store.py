@@ -23,6 +23,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from graph.errors import GraphError, InvalidQuery, NotFound, QueryTimeout, StoreUnavailable
+from graph.ntriples import Triples, nt_iri, replace_update
 from graph.store import (
     AskResult,
     GraphResult,
@@ -30,10 +31,7 @@ from graph.store import (
     Row,
     SelectResult,
     Term,
-    Triples,
     check_dump_format,
-    nt_iri,
-    replace_update,
 )
 from ontology.namespaces import PREFIXES, sparql_prologue
 

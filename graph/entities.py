@@ -32,8 +32,8 @@ from graph.entity_page import (
 from graph.errors import NotFound
 from graph.iris import document_iri
 from graph.neighbourhood import neighbourhood
+from graph.ntriples import nt_iri, nt_literal
 from graph.search import Searcher, snippet
-from graph.store import nt_iri, nt_literal
 from graph.vocabulary import select
 from ontology.namespaces import ID_IRI, PREFIXES, TOPIC_IRI, WN_IRI
 

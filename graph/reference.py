@@ -17,7 +17,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from graph import iris
-from graph.store import GraphStore, NTriples, SelectResult, nt_iri, nt_literal, ntriples
+from graph.ntriples import NTriples, nt_iri, nt_literal, ntriples
+from graph.store import GraphStore, SelectResult
 from ontology.namespaces import DCATDE, GEO_KEY_IRI, SCHEMA, WN
 from ontology.resources import (
     KreisRecord,

@@ -27,15 +27,8 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from graph.errors import InvalidQuery
-from graph.store import (
-    AskResult,
-    GraphResult,
-    GraphStore,
-    QueryResult,
-    SelectResult,
-    Term,
-    nt_term,
-)
+from graph.ntriples import nt_term
+from graph.store import AskResult, GraphResult, GraphStore, QueryResult, SelectResult, Term
 from ontology.namespaces import PREFIXES
 
 logger = logging.getLogger(__name__)

@@ -10,9 +10,10 @@ from rdflib.namespace import RDF, RDFS
 
 from graph import iris, reference
 from graph.errors import ShapeViolation
+from graph.ntriples import Triples
 from graph.reference import load_reference_data, territory_ntriples
 from graph.shacl import default_shapes, ensure_valid, validate
-from graph.store import AskResult, OxigraphStore, SelectResult, Triples
+from graph.store import AskResult, OxigraphStore, SelectResult
 from ontology.namespaces import GEO_KEY_IRI, WN
 from ontology.resources import kreise, laender, municipalities, topics_file
 
