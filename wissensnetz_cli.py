@@ -8,6 +8,7 @@ import typer
 
 from graph.cli import app as graph_app
 from graph.model_cli import app as model_app
+from graph.retrieval_cli import app as retrieval_app
 from ingest.cli import app as ingest_app
 from search_api.cli import app as api_app
 
@@ -17,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(graph_app)
+app.add_typer(retrieval_app)
 app.add_typer(ingest_app)
 app.add_typer(api_app)
 app.add_typer(model_app, name="model", help="Provision the offline embedding model.")
