@@ -35,8 +35,9 @@ browser:
 ingest: model
 	$(WN) ingest corpus
 
+# A file that fails to ingest is reported but does not stop the service from starting.
 run: model
-	$(WN) ingest corpus
+	-$(WN) ingest corpus
 	$(WN) serve
 
 test: model browser
