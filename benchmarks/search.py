@@ -269,6 +269,19 @@ def table(results: list[tuple[int, dict[str, object]]], command: str) -> str:
         rss, peak = row["rss_mb"]  # type: ignore[misc]
         cells.append(f"{rss:.0f} / {peak:.0f}")
         lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Speed-up of qdrant-edge over qdrant-client local (p50 / p95):", ""]
+    by_size: dict[int, dict[str, dict[str, object]]] = defaultdict(dict)
+    for size, row in results:
+        by_size[size][str(row["backend"])] = row
+    for size, rows in sorted(by_size.items()):
+        if len(rows) < 2:
+            continue
+        edge, local = rows["qdrant-edge"], rows["qdrant-client local"]
+        ratios = []
+        for key in ("vector", "search", "search_filtered", "who"):
+            (e50, e95), (l50, l95) = edge[key], local[key]  # type: ignore[misc]
+            ratios.append(f"{key} {l50 / e50:.1f}× / {l95 / e95:.1f}×")
+        lines.append(f"- {size:,} passages: " + ", ".join(ratios))
     return "\n".join(lines) + "\n"
 
 

@@ -5,8 +5,9 @@ SPARQL queries per request, each bound to the handful of passages or agents at h
 ``VALUES`` block, so the cost does not grow with the size of the graph.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.iris import municipality_iri
@@ -22,6 +23,8 @@ __all__ = [
     "Affiliation",
     "Evidence",
     "Link",
+    "Scores",
+    "Tally",
     "load_actors",
     "names",
     "passage_links",
@@ -318,3 +321,37 @@ class Evidence:
                 "end": self.passage.end,
             },
         }
+
+
+@dataclass
+class Scores:
+    """Score of one candidate: per document the strongest association counts, once.
+
+    Counting each passage would let a long project description with ten passages outweigh
+    two short, equally relevant documents; experience is evidenced per source.
+    """
+
+    total: float = 0.0
+    passages: dict[str, float] = field(default_factory=dict)
+    documents: dict[str, float] = field(default_factory=dict)
+
+    def add(self, passage: str, value: float, document: str | None = None) -> None:
+        """Record ``value`` for a passage; the total grows if it beats its document's best."""
+        if value > self.passages.get(passage, 0.0):
+            self.passages[passage] = value
+        key = document or passage
+        previous = self.documents.get(key, 0.0)
+        if value > previous:
+            self.total += value - previous
+            self.documents[key] = value
+
+
+@dataclass
+class Tally:
+    """Scores of municipalities, of actors, and of persons per municipality (contacts)."""
+
+    towns: dict[str, Scores] = field(default_factory=lambda: defaultdict(Scores))
+    people: dict[str, Scores] = field(default_factory=lambda: defaultdict(Scores))
+    staff: dict[str, dict[str, Scores]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Scores))
+    )

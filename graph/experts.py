@@ -16,13 +16,15 @@ import math
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from graph.actors import (
     Actor,
     Evidence,
     Link,
+    Scores,
+    Tally,
     load_actors,
     names,
     passage_links,
@@ -34,7 +36,7 @@ from graph.questions import Question, parse_question
 from graph.search import Ranked, Searcher, constraint_filter
 
 __all__ = ["KIND_WEIGHTS", "ActorAnswer", "Contact", "ExperienceFinder", "MunicipalityAnswer"]
-__all__ += ["Scores", "Tally", "WhoResult"]
+__all__ += ["WhoResult"]
 
 KIND_WEIGHTS: Mapping[str, float] = {
     "done": 1.0,
@@ -139,40 +141,6 @@ class WhoResult:
         }
 
 
-@dataclass
-class Scores:
-    """Score of one candidate: per document the strongest association counts, once.
-
-    Counting each passage would let a long project description with ten passages outweigh
-    two short, equally relevant documents; experience is evidenced per source.
-    """
-
-    total: float = 0.0
-    passages: dict[str, float] = field(default_factory=dict)
-    documents: dict[str, float] = field(default_factory=dict)
-
-    def add(self, passage: str, value: float, document: str | None = None) -> None:
-        """Record ``value`` for a passage; the total grows if it beats its document's best."""
-        if value > self.passages.get(passage, 0.0):
-            self.passages[passage] = value
-        key = document or passage
-        previous = self.documents.get(key, 0.0)
-        if value > previous:
-            self.total += value - previous
-            self.documents[key] = value
-
-
-@dataclass
-class Tally:
-    """Scores of municipalities, of actors, and of persons per municipality (contacts)."""
-
-    towns: dict[str, Scores] = field(default_factory=lambda: defaultdict(Scores))
-    people: dict[str, Scores] = field(default_factory=lambda: defaultdict(Scores))
-    staff: dict[str, dict[str, Scores]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(Scores))
-    )
-
-
 class ExperienceFinder:
     """Answers "Wer hat schon X gemacht?" over a ``Searcher``'s knowledge base."""
 
@@ -190,8 +158,17 @@ class ExperienceFinder:
         self.temperature = temperature
         self.kind_weights = dict(kind_weights)
         self._cache: dict[str, Actor] = {}
+        self._pates: dict[str, list[Contact]] = {}
         self._cache_table: object = None
         self._lock = threading.Lock()
+
+    def _caches(self) -> tuple[dict[str, Actor], dict[str, list[Contact]]]:
+        """The caches, emptied when the searcher's passage table was replaced (refresh)."""
+        with self._lock:
+            if self._cache_table is not self.searcher.table:
+                self._cache, self._pates = {}, {}
+                self._cache_table = self.searcher.table
+            return self._cache, self._pates
 
     def actors(self, iris: Iterable[str]) -> dict[str, Actor]:
         """Actors by IRI, cached until the searcher's passage table is replaced.
@@ -199,10 +176,7 @@ class ExperienceFinder:
         Names, types and memberships only change with an ingest, and the same people and
         municipalities answer question after question.
         """
-        with self._lock:
-            if self._cache_table is not self.searcher.table:
-                self._cache, self._cache_table = {}, self.searcher.table
-            cache = self._cache
+        cache, _ = self._caches()
         wanted = set(iris)
         missing = wanted - cache.keys()
         if missing:
@@ -389,7 +363,16 @@ class ExperienceFinder:
         return answers
 
     def _fallback_contacts(self, towns: Sequence[str]) -> dict[str, list[Contact]]:
-        """regiopolPate or general contact per municipality."""
+        """regiopolPate or general contact per municipality (cached like the actors)."""
+        _, cache = self._caches()
+        missing = [a for a in towns if a not in cache]
+        if missing:
+            loaded = self._load_fallback_contacts(missing)
+            with self._lock:
+                cache.update({ags: loaded.get(ags, []) for ags in missing})
+        return {ags: cache.get(ags, []) for ags in towns}
+
+    def _load_fallback_contacts(self, towns: Sequence[str]) -> dict[str, list[Contact]]:
         vocab = self.searcher.vocabulary
         block = values(vocab.municipalities[a].iri for a in towns)
         if not block:

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from graph.actors import Actor, Evidence, passage_links, select_each, values
-from graph.experts import ExperienceFinder, Scores
+from graph.actors import Actor, Evidence, Scores, passage_links, select_each, values
+from graph.experts import ExperienceFinder
 from graph.questions import Question, parse_question, strip_frame
 from graph.search import Searcher
 from graph.vocabulary import HOME_REGION, select
