@@ -100,3 +100,22 @@ def _cap_words(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     for i in range(0, len(words), MAX_WORDS):
         group = words[i : i + MAX_WORDS]
         yield group[0].start(), group[-1].end()
+
+
+def document_pieces(doc: NormalisedDocument, chunks: list[Chunk]) -> list[str]:
+    """The whole text as the chunks plus the stretches between them (headings, gaps).
+
+    Together they hold every word of ``doc.text`` exactly once, split only where chunks
+    start or end, so the NLP stage can read a document's geo context from pieces it parses
+    anyway instead of tokenising the whole text a second time.
+    """
+    pieces: list[str] = []
+    position = 0
+    for chunk in sorted(chunks, key=lambda c: c.start):
+        if chunk.start > position and doc.text[position : chunk.start].strip():
+            pieces.append(doc.text[position : chunk.start])
+        pieces.append(chunk.text)
+        position = max(position, chunk.end)
+    if doc.text[position:].strip():
+        pieces.append(doc.text[position:])
+    return pieces

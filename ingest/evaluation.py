@@ -15,7 +15,7 @@ import yaml
 
 from graph.iris import normalise_name
 from ingest.analysis import AnalysisContext
-from ingest.chunking import chunk_document
+from ingest.chunking import chunk_document, document_pieces
 from ingest.nlp import Analyzer
 from ingest.normalise import normalise
 from ingest.persons import PersonRecord
@@ -63,10 +63,11 @@ class Score:
 def predicted_entities(path: Path, root: Path, analyzer: Analyzer) -> dict[str, set[str]]:
     """What the pipeline's NLP stage finds in one file, by type."""
     doc = normalise(read_document(path, root))
-    geo = analyzer.geo_context(doc.text)
+    chunks = chunk_document(doc)
+    geo = analyzer.geo_context_of(document_pieces(doc, chunks))
     found: dict[str, set[str]] = {t: set() for t in TYPES}
     records: list[PersonRecord] = []
-    for chunk in chunk_document(doc):
+    for chunk in chunks:
         analysis = analyzer.analyse(
             chunk.text, context=AnalysisContext(chunk.start, chunk.heading_path, geo)
         )

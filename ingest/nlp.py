@@ -58,6 +58,7 @@ _SPECIAL_CASES = (
     "Dipl.-Geogr.", "Ing.", "Dipl.", "M.Sc.", "B.Sc.", "M.A.", "Reg.-Bez.", "Nr.", "ggf.", "bzw.",
 )  # fmt: skip
 _SIMPLE_PHRASE = re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$")
+_PARSE_CACHE = 512  # parses kept between geo_context_of and analyse (one document's worth)
 _SENTENCE_END = frozenset({".", "!", "?", "…", "?!", "!?"})
 _BULLETS = frozenset({"-", "+", "•", "*", "–", "→", "·", "▪"})
 
@@ -83,7 +84,7 @@ def _lemma_table(nlp: Language) -> Table:
 def lemmatise(text: str) -> list[str]:
     """Lower-cased lookup lemmas of the words in ``text`` (punctuation dropped)."""
     nlp = build_pipeline()
-    tokens = doc_tokens(nlp.make_doc(text), _lemma_table(nlp))
+    tokens = doc_tokens(nlp.make_doc(text), _lemma_table(nlp), text=text)
     return [t.lemma for t in tokens if any(c.isalnum() for c in t.text)]
 
 
@@ -120,7 +121,10 @@ def _umlaut(word: str) -> str:
 
 
 def doc_tokens(
-    doc: Doc, table: Table, memo: dict[str, tuple[str, str]] | None = None
+    doc: Doc,
+    table: Table,
+    memo: dict[str, tuple[str, str]] | None = None,
+    text: str | None = None,
 ) -> list[Token]:
     """Plain tokens with lookup lemmas and sentence starts, without whitespace tokens.
 
@@ -128,10 +132,12 @@ def doc_tokens(
     components: their per-token Python calls cost about 3 ms per passage, the whole budget of
     the NLP stage. The lemmas come from the same lookup table; sentences start after ".", "!",
     "?" and at line breaks that look like a new line of a list or agenda. ``memo`` caches
-    (lower, lemma) per word across calls: most words recur from passage to passage.
+    (lower, lemma) per word across calls: most words recur from passage to passage. Pass
+    the ``text`` the doc was made from: ``Doc.text`` rebuilds it from a Python object per
+    token, which cost a quarter of the NLP stage.
     """
     memo = {} if memo is None else memo
-    text = doc.text
+    text = doc.text if text is None else text
     strings = doc.vocab.strings
     tokens: list[Token] = []
     previous_end = 0
@@ -242,18 +248,40 @@ class Analyzer:
         self.concept_vectors = concept_vectors
         self._organisations = _PhraseIndex(self.nlp, _organisation_spellings(self.catalogue))
         self._headings: dict[str, tuple[list[Mention], list[TopicMatch]]] = {}
+        self._parsed: dict[str, tuple[Doc, list[Token]]] = {}
 
     def lemmatise(self, text: str) -> list[str]:
         """Lower-cased lemmas of the words in ``text``."""
-        tokens = doc_tokens(self.nlp.make_doc(text), self._table, self._memo)
+        tokens = doc_tokens(self.nlp.make_doc(text), self._table, self._memo, text)
         return [t.lemma for t in tokens if any(c.isalnum() for c in t.text)]
 
     def geo_context(self, text: str) -> GeoContext:
         """Kreise, Länder and regions a whole document names: pass it to every passage."""
-        doc = self.nlp.make_doc(text)
-        tokens = doc_tokens(doc, self._table, self._memo)
-        places = self._find_places(text, doc, tokens, None)
+        return self.geo_context_of([text])
+
+    def geo_context_of(self, texts: Sequence[str]) -> GeoContext:
+        """The geo context of a document given as its passages and headings.
+
+        Their parses are kept for the ``analyse`` calls that follow, so a document is
+        tokenised once rather than once whole and again passage by passage (a third of the
+        NLP stage's time).
+        """
+        places: list[Mention] = []
+        for text in dict.fromkeys(texts):
+            doc, tokens = self._parse(text)
+            places += self._find_places(text, doc, tokens, None)
         return GeoContext.from_mentions(places, self.gazetteer)
+
+    def _parse(self, text: str) -> tuple[Doc, list[Token]]:
+        """Doc and tokens of a text, from a small cache filled by ``geo_context_of``."""
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            doc = self.nlp.make_doc(text)
+            parsed = (doc, doc_tokens(doc, self._table, self._memo, text))
+            if len(self._parsed) >= _PARSE_CACHE:
+                self._parsed.clear()
+            self._parsed[text] = parsed
+        return parsed
 
     def _find_places(
         self, text: str, doc: Doc, tokens: list[Token], geo: GeoContext | None
@@ -270,8 +298,7 @@ class Analyzer:
     ) -> TextAnalysis:
         """Mentions, persons, topics, experiences, dates and sentences of one passage."""
         context = context or AnalysisContext()
-        doc = self.nlp.make_doc(text)
-        tokens = doc_tokens(doc, self._table, self._memo)
+        doc, tokens = self._parse(text)
         spans = sentences(tokens)
         places, organisations, persons = self._entities(text, doc, tokens, context.geo)
         people = [p.to_mention(text) for p in persons]
@@ -322,7 +349,7 @@ class Analyzer:
             return [], []
         if heading not in self._headings:
             doc = self.nlp.make_doc(heading)
-            tokens = doc_tokens(doc, self._table, self._memo)
+            tokens = doc_tokens(doc, self._table, self._memo, heading)
             places, organisations, persons = self._entities(heading, doc, tokens, None)
             agents = [*places, *organisations, *(p.to_mention(heading) for p in persons)]
             flagged = [replace(m, extra={**m.extra, "in_heading": heading}) for m in agents]
