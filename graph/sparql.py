@@ -2,9 +2,11 @@
 
 Every user query is parsed with rdflib's SPARQL grammar before it reaches the store. The
 parse tree, not a regular expression, decides: updates (INSERT, DELETE, LOAD, CLEAR, DROP,
-CREATE, ADD, MOVE, COPY) do not parse as a query at all, and a ``SERVICE`` clause is found
-wherever it hides (sub-select, OPTIONAL, FILTER EXISTS). The store then evaluates with a
-timeout and a row cap (see ``OxigraphStore`` for how far the timeout reaches).
+CREATE, ADD, MOVE, COPY) do not parse as a query at all, and a ``SERVICE`` clause or a
+cartesian product is found wherever it hides (sub-select, OPTIONAL, FILTER EXISTS).
+Parsing is bounded, and ORDER BY is rewritten so Oxigraph cannot abort the process while
+sorting (see :mod:`graph._sparql_guard`). The store then evaluates with a timeout and a row
+cap (see ``OxigraphStore`` for how far the timeout reaches).
 """
 
 import csv
@@ -12,7 +14,6 @@ import io
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,12 +21,19 @@ from functools import lru_cache
 from typing import Any, Literal, get_args
 from xml.sax.saxutils import escape, quoteattr
 
-from pyparsing import ParseBaseException, ParseResults
+from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.parser import parseQuery
 
+from graph._sparql_guard import (
+    cartesian_parts,
+    contains_service,
+    parse,
+    product_message,
+    total_order_by,
+    update_refusal,
+)
 from graph.errors import InvalidQuery
 from graph.ntriples import nt_term
 from graph.store import AskResult, GraphResult, GraphStore, QueryResult, SelectResult, Term
@@ -66,8 +74,6 @@ _KIND_OF: dict[str, QueryKind] = {
     "ConstructQuery": "CONSTRUCT",
     "DescribeQuery": "DESCRIBE",
 }
-# rdflib's pyparsing grammar is shared module state; parse one query at a time.
-_PARSE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -84,60 +90,67 @@ class QueryOutcome:
         return isinstance(self.result, SelectResult | GraphResult) and self.result.truncated
 
 
-def _contains_service(node: Any) -> bool:
-    if isinstance(node, CompValue):
-        return node.name == "ServiceGraphPattern" or any(
-            _contains_service(v) for v in node.values()
-        )
-    if isinstance(node, list | tuple | ParseResults):
-        return any(_contains_service(v) for v in node)
-    return False
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that passed every check, and the text the store evaluates."""
+
+    kind: QueryKind
+    text: str
 
 
-def _refuse_update(query: str, error: ParseBaseException) -> InvalidQuery:
-    try:
-        with _PARSE_LOCK:
-            operations = [op.name for op in parseUpdate(query).request or []]
-    except ParseBaseException:
-        operations = []
-    if operations:
-        # InsertData -> INSERT DATA; Modify is DELETE ... INSERT ... WHERE.
-        spelled = (re.sub(r"(?<!^)(?=[A-Z])", " ", op).upper() for op in operations)
-        names = ", ".join(dict.fromkeys(n.replace("MODIFY", "DELETE/INSERT") for n in spelled))
-        return InvalidQuery(
-            f"SPARQL Update ({names}) is not allowed: the knowledge base is read-only here; "
-            "send a SELECT, ASK, CONSTRUCT or DESCRIBE query"
-        )
-    return InvalidQuery(f"not a valid SPARQL query: {error}")
-
-
-@lru_cache(maxsize=512)
-def classify(query: str) -> QueryKind:
-    """Kind of a read-only query.
-
-    Raises:
-        InvalidQuery: for a syntax error, any SPARQL Update, or a SERVICE clause.
-    """
+def _check_text(query: str) -> None:
     if not query.strip():
         raise InvalidQuery("empty query: send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidQuery(f"query longer than {MAX_QUERY_CHARS} characters")
     try:
-        with _PARSE_LOCK:
-            parsed = parseQuery(query)
-        has_service = _contains_service(parsed)
+        query.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InvalidQuery("the query is not valid Unicode text; send it as UTF-8") from e
+
+
+@lru_cache(maxsize=512)
+def check(query: str) -> CheckedQuery:
+    """Check a read-only query and make its ORDER BY safe to evaluate.
+
+    Raises:
+        InvalidQuery: for a syntax error, any SPARQL Update, a SERVICE clause, a cartesian
+            product, or a query too long, too complex or not valid Unicode.
+        StoreUnavailable: when other queries keep the parser busy.
+    """
+    _check_text(query)
+    try:
+        parsed = parse(parseQuery, query)
+        has_service, product = contains_service(parsed), cartesian_parts(parsed)
     except ParseBaseException as e:
-        raise _refuse_update(query, e) from e
+        raise update_refusal(query, e) from e
     except RecursionError as e:
         raise InvalidQuery("query nested too deeply to check; simplify it") from e
     if has_service:
         raise InvalidQuery(
             "SERVICE (federated query) is not allowed: queries may only read this knowledge base"
         )
+    if product:
+        raise InvalidQuery(product_message(product))
     kind = _KIND_OF.get(parsed[1].name)
     if kind is None:
         raise InvalidQuery(f"unsupported query form {parsed[1].name}")
-    return kind
+    try:
+        text = total_order_by(query, parsed)
+    except (ValueError, RecursionError) as e:
+        raise InvalidQuery(f"cannot sort this query safely: {e}; simplify ORDER BY") from e
+    if len(text) > 2 * MAX_QUERY_CHARS:  # the rewrite repeats each sort expression
+        raise InvalidQuery("ORDER BY expressions too long: BIND them and sort by the variables")
+    return CheckedQuery(kind, text)
+
+
+def classify(query: str) -> QueryKind:
+    """Kind of a read-only query.
+
+    Raises:
+        InvalidQuery: for anything :func:`check` refuses.
+    """
+    return check(query).kind
 
 
 class SparqlService:
@@ -159,21 +172,22 @@ class SparqlService:
         """Check and evaluate one query; at most ``row_cap`` rows or triples come back.
 
         Raises:
-            InvalidQuery: for a syntax error, an update or a SERVICE clause.
+            InvalidQuery: for anything :func:`check` refuses.
             QueryTimeout: when evaluation takes longer than ``timeout_s``.
+            StoreUnavailable: when earlier queries still hold every evaluation slot.
         """
-        kind = classify(query)
+        checked = check(query)
         start = time.perf_counter()
         result = self.store.query(
-            query,
+            checked.text,
             default_graph_uris=tuple(default_graph_uris),
             named_graph_uris=tuple(named_graph_uris),
             timeout_s=self.timeout_s,
             max_rows=self.row_cap,
         )
         elapsed_ms = (time.perf_counter() - start) * 1000
-        logger.info("SPARQL %s answered in %.1f ms", kind, elapsed_ms)
-        return QueryOutcome(kind, result, elapsed_ms)
+        logger.info("SPARQL %s answered in %.1f ms", checked.kind, elapsed_ms)
+        return QueryOutcome(checked.kind, result, elapsed_ms)
 
 
 def media_type(fmt: str) -> str:

@@ -2,12 +2,15 @@
 
 GET ``?query=``, POST form-encoded (``query=``) and POST ``application/sparql-query``;
 ``default-graph-uri`` and ``named-graph-uri`` as the protocol defines them. Updates, LOAD and
-SERVICE are refused with 400 by :mod:`graph.sparql`, which parses every query first.
+SERVICE are refused with 400 by :mod:`graph.sparql`, which parses every query first. A POST
+body longer than ``MAX_QUERY_BYTES`` is refused with 413 before it is read to the end, and
+never parsed.
 """
 
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -39,7 +42,8 @@ router = APIRouter(prefix="/sparql", tags=["SPARQL"], dependencies=[ReadAccess])
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
-MAX_QUERY_BYTES = 200_000
+MAX_QUERY_BYTES = 200_000  # a 100,000-character query, percent-encoded or not
+MAX_FORM_FIELDS = 100
 _IRI = re.compile(
     r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]|%[0-9A-Fa-f]{2}"
     r"|[\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef])+"
@@ -53,7 +57,7 @@ _CONTENT: dict[str, Any] = {
 _CONTENT[SPARQL_JSON] = {"schema": {"type": "object"}}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Ergebnis im ausgehandelten Format", "content": _CONTENT},
-    **error_responses(400, 401, 413, 415, 422, 504),
+    **error_responses(400, 401, 413, 415, 422, 503, 504),
 }
 _POST_BODY = {
     "requestBody": {
@@ -92,17 +96,43 @@ def _graphs(values: list[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
+async def _body(request: Request) -> str:
+    """The body as text, refused (413) as soon as it is known to pass ``MAX_QUERY_BYTES``."""
+    declared = request.headers.get("content-length", "")
+    too_large = ApiError(
+        413, "too_large", f"SPARQL request body larger than {MAX_QUERY_BYTES} bytes"
+    )
+    if declared.isdigit() and int(declared) > MAX_QUERY_BYTES:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_QUERY_BYTES:
+            raise too_large
+    return body.decode("utf-8", "replace")
+
+
+def _form(body: str) -> dict[str, list[str]]:
+    try:
+        return parse_qs(body, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+    except ValueError as e:
+        raise InvalidQuery(f"the form has more than {MAX_FORM_FIELDS} fields") from e
+
+
 async def posted_request(request: Request) -> ProtocolRequest:
     """Parse a POST body: form-encoded or ``application/sparql-query``.
 
     Raises:
         InvalidQuery: for an update, a missing query or a bad graph IRI.
+        ApiError: 413 for a body over ``MAX_QUERY_BYTES``, 415 for another content type.
     """
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == SPARQL_UPDATE:
         raise InvalidQuery("SPARQL Update is not allowed: this endpoint is read-only")
+    if content_type not in {SPARQL_QUERY, FORM}:
+        raise _unsupported(content_type)
+    body = await _body(request)
     if content_type == SPARQL_QUERY:
-        body = (await request.body()).decode("utf-8", "replace")
         if not body.strip():
             raise InvalidQuery("the request body is empty; send the query as the body")
         params = request.query_params
@@ -111,16 +141,13 @@ async def posted_request(request: Request) -> ProtocolRequest:
             _graphs(params.getlist("default-graph-uri")),
             _graphs(params.getlist("named-graph-uri")),
         )
-    if content_type != FORM:
-        raise _unsupported(content_type)
-    form = await request.form()
+    form = _form(body)
     if "update" in form:
         raise InvalidQuery("SPARQL Update is not allowed: this endpoint is read-only")
-    query = form.get("query")
-    if not isinstance(query, str) or not query.strip():
+    query = (form.get("query") or [""])[-1]
+    if not query.strip():
         raise InvalidQuery("the form has no 'query' field")
-    defaults = [v for v in form.getlist("default-graph-uri") if isinstance(v, str)]
-    named = [v for v in form.getlist("named-graph-uri") if isinstance(v, str)]
+    defaults, named = form.get("default-graph-uri", []), form.get("named-graph-uri", [])
     return ProtocolRequest(query, _graphs(defaults), _graphs(named))
 
 
