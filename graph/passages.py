@@ -7,6 +7,7 @@ whole store (passage texts in one), and replaced as a whole when the corpus chan
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,11 +16,22 @@ from graph.store import GraphStore
 from graph.vectors import VectorFilter, day_number
 from graph.vocabulary import Vocabulary, select
 
-__all__ = ["KINDS", "DocumentInfo", "PassageInfo", "PassageTable", "Subject", "load_table"]
+__all__ = [
+    "KINDS",
+    "SYNC_INTERVAL_S",
+    "DocumentInfo",
+    "PassageInfo",
+    "PassageTable",
+    "Subject",
+    "TableKeeper",
+    "change_token",
+    "load_table",
+]
 
 logger = logging.getLogger(__name__)
 
 _ALLOWED_CACHE = 32
+SYNC_INTERVAL_S = 1.0
 
 KINDS = {
     "Protocol": "protocol",
@@ -47,6 +59,17 @@ _PASSAGE_PLACES = """SELECT ?p ?ags WHERE { ?p a wn:Passage ; wn:mentions ?x .
   { ?x wn:ags ?ags } UNION { ?x wn:administers/wn:ags ?ags } }"""
 _DOCUMENT_PLACES = """SELECT ?id ?ags WHERE { ?d a wn:Document ; dcterms:identifier ?id .
   { ?d schema:about/wn:municipality/wn:ags ?ags } UNION { ?d wn:mentions/wn:ags ?ags } }"""
+
+# Every document graph and every reference graph carries a wn:contentHash (hex digest).
+# Their count plus the sum of each digest's last seven hex digits changes with any write,
+# delete or replacement, does not depend on result order, and comes back as one short row.
+_HEX = "0123456789abcdef"
+_DIGIT_SUM = " + ".join(
+    f'STRLEN(STRBEFORE("{_HEX}", SUBSTR(?t, {i}, 1))) * {16 ** (7 - i)}' for i in range(1, 8)
+)
+_CHANGE_TOKEN = f"""SELECT (COUNT(?h) AS ?n) (SUM(?v) AS ?s) WHERE {{
+  GRAPH ?g {{ ?x wn:contentHash ?h }}
+  BIND(LCASE(SUBSTR(STR(?h), STRLEN(STR(?h)) - 6)) AS ?t) BIND({_DIGIT_SUM} AS ?v) }}"""
 
 
 @dataclass(frozen=True)
@@ -182,6 +205,74 @@ def load_table(
         by_document.setdefault(passage.document_id, []).append(passage.iri)
     logger.info("passage table: %d passages in %d documents", len(passages), len(documents))
     return PassageTable(passages, documents, keyword, postings, by_document, _subjects(store))
+
+
+def change_token(store: GraphStore) -> tuple[str | None, ...]:
+    """Fingerprint of the versions of all graphs in the store; it changes with every write.
+
+    Several API processes share one store, and each keeps a passage table: comparing this
+    token (a few ms at the store) tells a process that another one has written since.
+    """
+    rows = select(store, _CHANGE_TOKEN)
+    return rows[0] if rows else ()
+
+
+class TableKeeper:
+    """The vocabulary and passage table of one process, reloaded when the store changes.
+
+    Several API processes share one store; a write through one of them (or an ingest run)
+    must reach the others without a restart, so ``sync()`` compares the store's
+    ``change_token`` with the one the table was read at.
+    """
+
+    def __init__(
+        self,
+        store: GraphStore,
+        keyword: KeywordIndex | None = None,
+        sync_interval_s: float = SYNC_INTERVAL_S,
+    ) -> None:
+        """Read vocabulary and table now (``keyword``: see ``load_table``)."""
+        self.store = store
+        self.sync_interval_s = sync_interval_s
+        self._lock = threading.Lock()
+        self._token = change_token(store)
+        self._checked = time.monotonic()
+        self.vocabulary = Vocabulary.load(store)
+        self.table = load_table(store, self.vocabulary, keyword)
+
+    def refresh(self) -> None:
+        """Re-read vocabulary and passages and rebuild the keyword index."""
+        with self._lock:
+            self._reload()
+
+    def sync(self) -> bool:
+        """Reload if the store changed since the last look (at most every interval).
+
+        The caller that finds a change waits for the reload, so its answer is current;
+        callers arriving meanwhile answer from the previous table rather than queue behind
+        a reload that takes seconds at 100k passages. Returns True if it reloaded.
+        """
+        if time.monotonic() - self._checked < self.sync_interval_s:
+            return False
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._checked = time.monotonic()
+            if change_token(self.store) == self._token:
+                return False
+            logger.info("the store changed since the passage table was read; reloading")
+            self._reload()
+            return True
+        finally:
+            self._lock.release()
+
+    def _reload(self) -> None:
+        # Token first: a write during the reload then causes one more reload, never a miss.
+        token = change_token(self.store)
+        vocabulary = Vocabulary.load(self.store)
+        table = load_table(self.store, vocabulary)
+        self.vocabulary, self.table, self._token = vocabulary, table, token
+        self._checked = time.monotonic()
 
 
 def _documents(store: GraphStore) -> dict[str, DocumentInfo]:

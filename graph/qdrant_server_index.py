@@ -26,6 +26,7 @@ from graph.vectors import (
     VectorHit,
     as_query_vector,
     hit_from_payload,
+    payload_selector,
 )
 
 __all__ = ["QdrantServerIndex"]
@@ -127,7 +128,12 @@ class QdrantServerIndex:
         return removed
 
     def search(
-        self, vector: npt.ArrayLike, limit: int, flt: VectorFilter | None = None
+        self,
+        vector: npt.ArrayLike,
+        limit: int,
+        flt: VectorFilter | None = None,
+        *,
+        fields: Sequence[str] | None = None,
     ) -> list[VectorHit]:
         """Nearest passages by cosine similarity, exact below the candidate threshold."""
         query = as_query_vector(vector, self._identity.dimension)
@@ -141,7 +147,7 @@ class QdrantServerIndex:
                 query_filter=qfilter,
                 search_params=self._search_params(qfilter),
                 limit=limit,
-                with_payload=True,
+                with_payload=payload_selector(fields),
             )
         return [hit_from_payload(p.score, p.payload) for p in response.points]
 

@@ -2,8 +2,9 @@
 
 ``Searcher`` keeps the passage table (``graph.passages``) read from the store at
 construction; it serves the keyword leg's filters, the facets and the hydration of hits
-without a SPARQL round trip per request. Call ``refresh()`` after an ingest so new
-passages become searchable by keyword.
+without a SPARQL round trip per request. Call ``refresh()`` after an ingest in this
+process; ``sync()`` (the API calls it per request) notices writes by other processes that
+share the store, so API replicas behind a proxy stay stateless.
 """
 
 import logging
@@ -17,7 +18,14 @@ from graph.embedding import Embedder, Vector
 from graph.errors import InvalidQuery
 from graph.fusion import DEFAULT_KEYWORD_WEIGHT, fuse
 from graph.keyword import KeywordIndex
-from graph.passages import KINDS, DocumentInfo, PassageInfo, PassageTable, load_table
+from graph.passages import (
+    KINDS,
+    SYNC_INTERVAL_S,
+    DocumentInfo,
+    PassageInfo,
+    PassageTable,
+    TableKeeper,
+)
 from graph.questions import Constraints
 from graph.store import GraphStore
 from graph.vectors import VectorFilter, VectorIndex
@@ -126,24 +134,37 @@ class Searcher:
         *,
         keyword_weight: float = DEFAULT_KEYWORD_WEIGHT,
         depth: int = DEFAULT_DEPTH,
+        sync_interval_s: float = SYNC_INTERVAL_S,
     ) -> None:
         """Read vocabulary and passages from the store and build the keyword index.
 
         ``keyword`` may be a prebuilt index (loaded from disk); it must be keyed by passage
-        IRI. An empty or missing one is built from the passage texts.
+        IRI. An empty or missing one is built from the passage texts. ``sync()`` asks the
+        store for changes at most every ``sync_interval_s`` seconds.
         """
         self.store = store
         self.index = index
         self.embedder = embedder
         self.keyword_weight = keyword_weight
         self.depth = depth
-        self.vocabulary = Vocabulary.load(store)
-        self._table = load_table(store, self.vocabulary, keyword)
+        self._keeper = TableKeeper(store, keyword, sync_interval_s)
 
     def refresh(self) -> None:
         """Re-read passages and rebuild the keyword index (after an ingest)."""
-        self.vocabulary = Vocabulary.load(self.store)
-        self._table = load_table(self.store, self.vocabulary)
+        self._keeper.refresh()
+
+    def sync(self) -> bool:
+        """Reload if another process wrote to the store meanwhile (see ``TableKeeper``)."""
+        return self._keeper.sync()
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Place names, regions and thesaurus, as of the last (re)load."""
+        return self._keeper.vocabulary
+
+    @property
+    def _table(self) -> PassageTable:
+        return self._keeper.table
 
     @property
     def table(self) -> PassageTable:
@@ -266,7 +287,10 @@ class Searcher:
         if mode != "keyword":
             if vector is None:
                 vector = self.embedder.embed_query(query)
-            dense = {h.passage_iri: h.score for h in self.index.search(vector, depth, flt)}
+            # Vectors are written before the graph: a passage the table does not know is
+            # mid-write or newer than the table, and would be shown without its text.
+            found = self.index.search(vector, depth, flt, fields=())
+            dense = {h.passage_iri: h.score for h in found if h.passage_iri in table.passages}
         keyword: dict[str, float] = {}
         if mode != "dense":
             keyword = self._keyword_hits(table, query, depth, flt)
@@ -341,10 +365,15 @@ class Searcher:
         return {
             name: [
                 Facet(value, labels.get(name, str)(value), count)
-                for value, count in counter.most_common(FACET_SIZE)
+                for value, count in _most_common(counter)
             ]
             for name, counter in counters.items()
         }
+
+
+def _most_common(counter: Counter[str]) -> list[tuple[str, int]]:
+    """The top ``FACET_SIZE`` values; ties by value, as set order differs between processes."""
+    return sorted(counter.items(), key=lambda vc: (-vc[1], vc[0]))[:FACET_SIZE]
 
 
 def _kind(value: str) -> str:

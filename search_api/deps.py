@@ -15,8 +15,9 @@ from search_api.uploads import UploadDesk
 
 
 def get_services(request: Request) -> Services:
-    """The services built in the lifespan."""
+    """The services built in the lifespan, synced with writes by other API processes."""
     services: Services = request.app.state.services
+    services.searcher.sync()
     return services
 
 

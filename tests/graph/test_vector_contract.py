@@ -126,6 +126,22 @@ def test_search_returns_nearest_first(index: VectorIndex) -> None:
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+def test_search_can_return_only_the_named_payload_fields(index: VectorIndex) -> None:
+    rng = np.random.default_rng(1)
+    vectors = unit(rng, 20)
+    index.upsert([make_point(i, vectors[i]) for i in range(20)])
+    full = index.search(vectors[5], limit=5)
+    lean = index.search(vectors[5], limit=5, fields=())
+    assert [(h.passage_iri, h.document_id) for h in lean] == [
+        (h.passage_iri, h.document_id) for h in full
+    ]
+    assert [h.score for h in lean] == pytest.approx([h.score for h in full])
+    assert set(lean[0].payload) == {"passage_iri", "document_id"}
+    assert set(index.search(vectors[5], limit=1, fields=["kind"])[0].payload) == {
+        "passage_iri", "document_id", "kind",
+    }  # fmt: skip
+
+
 def test_upsert_twice_is_idempotent(index: VectorIndex) -> None:
     rng = np.random.default_rng(2)
     points = random_points(rng, 40)
