@@ -1,5 +1,6 @@
 """API keys, upload limits, file names, read-only SPARQL and the 500 that tells nothing."""
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from search_api.app import create_app
 from search_api.security import key_matches
 from search_api.services import Services
 from search_api.settings import hash_api_key
@@ -168,6 +170,9 @@ def test_service_to_outside_is_refused(client: TestClient) -> None:
 class Exploding:
     """A searcher stand-in that fails with a secret in its message."""
 
+    def sync(self) -> None:
+        """Nothing to catch up with (``get_services`` syncs the searcher)."""
+
     def search(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("geheimer Pfad /srv/data and password=hunter2")
 
@@ -181,3 +186,18 @@ def test_internal_errors_tell_nothing(variant: Any, caplog: pytest.LogCaptureFix
     assert "Interner Fehler" in body["error"]["message"]
     assert any("unhandled error" in r.message for r in caplog.records)
     assert any(r.exc_info for r in caplog.records)
+
+
+def test_internal_errors_end_inside_the_app(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An exception that escapes the app makes uvicorn log it again and close the kept-alive
+    # connection, so the client's next request fails; TestClient re-raises such exceptions.
+    app = create_app(services=replace(services, searcher=Exploding()))
+    with TestClient(app, raise_server_exceptions=True) as client:
+        assert_envelope(client.get("/api/search", params={"q": "x"}), 500, "internal_error")
+        page = client.get("/", params={"q": "x"}, headers={"Accept": "text/html"})
+        assert page.status_code == 500
+        assert "Interner Fehler" in page.text
+        assert client.get("/openapi.json").status_code == 200
+    assert sum("unhandled error" in r.message for r in caplog.records) == 2
