@@ -62,7 +62,8 @@ def open_knowledge_base(settings: GraphSettings, embedder: Embedder) -> Knowledg
     load_reference_data(store)
     index = open_index(settings, identity_of(embedder))
     kb = KnowledgeBase(store, index, journal_dir(settings.data_dir))
-    kb.repair()
+    # The orphan sweep is safe only where this process is the only writer (embedded stores).
+    kb.repair(sweep=settings.store == "oxigraph" and settings.vectors == "edge")
     return kb
 
 

@@ -25,6 +25,10 @@ class StoreUnavailable(GraphError):
     """The graph or vector store could not be opened or reached."""
 
 
+class DiskFull(StoreUnavailable):
+    """The data directory's file system has no room for the next write; nothing was changed."""
+
+
 class IndexMismatch(GraphError):
     """The vector index was built with another embedding model or dimension."""
 

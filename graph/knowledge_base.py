@@ -4,16 +4,17 @@ Two stores cannot share one transaction, so every document write is journaled: a
 entry is written (fsync'd) before the vectors and the graph change and removed after both.
 A crash in between leaves the entry behind; ``repair()`` on the next open puts the document
 back into a state both stores agree on, and the next ingest run rewrites it from its source.
-Never a graph without vectors, never orphan vectors.
+Never a graph without vectors, never orphan vectors. Readers in this process that look at
+both stores hold ``reading()``, so they never meet a document swapped in one store only.
 """
 
-import errno
 import fcntl
 import hashlib
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -21,10 +22,13 @@ from typing import IO, Self
 
 from rdflib import Graph
 
-from graph.errors import GraphError, StoreUnavailable
+from graph import disk_space
+from graph.disk_space import MIN_FREE_BYTES, is_disk_full, megabytes
+from graph.errors import DiskFull, GraphError, StoreUnavailable
 from graph.iris import document_graph_iri
 from graph.shacl import ensure_valid
 from graph.store import GraphStore, SelectResult
+from graph.swap_lock import SwapLock
 from graph.vectors import PassagePoint, VectorIndex
 from ontology.namespaces import sparql_prologue
 
@@ -85,10 +89,11 @@ class WriterLock:
                 f"{self._path.parent} is being written by another process (pid {holder}); "
                 "wait until that ingest or server has finished, or use another WN_DATA_DIR"
             ) from exc
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        try:  # the pid only helps the message above; a full disk must not cost the lock
+            os.ftruncate(handle.fileno(), 0)
+            os.pwrite(handle.fileno(), str(os.getpid()).encode(), 0)
+        except OSError:
+            logger.debug("could not record the pid in %s", self._path)
         self._handle = handle
 
     def release(self) -> None:
@@ -131,6 +136,13 @@ class Journal:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+        # The rename is durable only once the directory is: else a power cut could keep the
+        # stores' changes but lose the entry that lets repair() undo them.
+        directory = os.open(self._dir, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
 
     def end(self, doc_id: str) -> None:
         """Forget a write that reached both stores."""
@@ -153,10 +165,25 @@ class Journal:
 class KnowledgeBase:
     """Graph store plus vector index, written one whole document at a time."""
 
-    def __init__(self, store: GraphStore, index: VectorIndex, journal_dir: Path) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        index: VectorIndex,
+        journal_dir: Path,
+        *,
+        min_free_bytes: int = MIN_FREE_BYTES,
+    ) -> None:
+        """``min_free_bytes`` must stay free on the disk of ``journal_dir`` after a write."""
         self.store = store
         self.index = index
         self.journal = Journal(journal_dir)
+        self.min_free_bytes = min_free_bytes
+        self._room_dir = Path(journal_dir)
+        self._swaps = SwapLock()
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Hold off document swaps while the caller reads both stores (not reentrant)."""
+        return self._swaps.shared()
 
     def document_hashes(self) -> dict[str, str]:
         """Content hash of every stored document, so unchanged files are skipped."""
@@ -171,11 +198,14 @@ class KnowledgeBase:
 
         Raises:
             ShapeViolation: if the graph breaks the shapes; nothing is written.
-            StoreUnavailable: if the disk is full or a store fails; repair() restores order.
+            DiskFull: if the disk lacks room for the write plus ``min_free_bytes``.
+            StoreUnavailable: if a store fails; the half-written document is taken out of
+                both stores (or, failing that, by repair() on the next open).
         """
         ensure_valid(triples)
+        self._ensure_room(doc_id, _write_size(triples, points))
         self.journal_begin(doc_id, content_hash, [p.passage_iri for p in points])
-        with _storage_errors(doc_id):
+        with self._swaps.exclusive(), _storage_errors(doc_id, self._room, self._undo):
             self.index.delete_document(doc_id)
             if points:
                 self.index.upsert(points)
@@ -184,26 +214,36 @@ class KnowledgeBase:
 
     def journal_begin(self, doc_id: str, content_hash: str, passages: Sequence[str]) -> None:
         """Durable intent record; split out so crash tests can stop right after it."""
-        with _storage_errors(doc_id):
+        with _storage_errors(doc_id, self._room):
             self.journal.begin(doc_id, content_hash, passages)
 
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document from both stores; ``False`` if it was in neither."""
         self.journal_begin(doc_id, "", [])
-        with _storage_errors(doc_id):
+        with self._swaps.exclusive(), _storage_errors(doc_id, self._room):
             removed_vectors = self.index.delete_document(doc_id)
             removed_graph = self.store.delete_document(document_graph_iri(doc_id))
         self.journal.end(doc_id)
         return bool(removed_vectors) or removed_graph
 
-    def repair(self) -> RepairReport:
-        """Undo half-finished writes and drop anything only one store knows."""
+    def repair(self, *, sweep: bool = True) -> RepairReport:
+        """Undo half-finished writes and drop anything only one store knows.
+
+        ``sweep=False`` undoes only this data directory's journal: with shared servers
+        another process may be between its vector write and its graph write, and a sweep
+        would take its document for an orphan.
+        """
         rolled_back = [str(e["doc_id"]) for e in self.journal.pending() if not self._settled(e)]
         for doc_id in rolled_back:
             self.index.delete_document(doc_id)
             self.store.delete_document(document_graph_iri(doc_id))
         for entry in self.journal.pending():
             self.journal.end(str(entry["doc_id"]))
+        if not sweep:
+            report = RepairReport(tuple(rolled_back))
+            if report.changed:
+                logger.warning("repaired the knowledge base: %s", report)
+            return report
         in_graph = set(self.document_hashes())
         in_index = self.index.document_ids()
         orphans = sorted(in_index - in_graph)
@@ -235,17 +275,65 @@ class KnowledgeBase:
         assert isinstance(result, SelectResult)
         return {str(row[0]) for row in result.rows if row[0] is not None}
 
+    def _ensure_room(self, doc_id: str, size: int) -> None:
+        """Refuse a write before it starts if it would eat into ``min_free_bytes``."""
+        free = disk_space.free_bytes(self._room_dir)
+        if free < self.min_free_bytes + size:
+            raise _disk_full(doc_id, f"{self._room(free)}, the write needs {megabytes(size)}")
+
+    def _room(self, free: int | None = None) -> str:
+        """The free space, for a disk-full message (no path: the API passes it on)."""
+        free = disk_space.free_bytes(self._room_dir) if free is None else free
+        reserve = megabytes(self.min_free_bytes)
+        return f"{megabytes(free)} free on the data directory's disk, {reserve} must stay free"
+
+    def _undo(self, doc_id: str) -> None:
+        """Take a half-written document out of both stores now, so no reader meets it.
+
+        Best effort: if this fails too (the disk is still full), the journal entry stays and
+        ``repair()`` finishes the job on the next open.
+        """
+        try:
+            self.index.delete_document(doc_id)
+            self.store.delete_document(document_graph_iri(doc_id))
+        except (GraphError, OSError) as exc:
+            logger.warning("could not roll back %r yet (%s); repair() will", doc_id, exc)
+            return
+        self.journal.end(doc_id)
+
     def close(self) -> None:
         """Close both stores."""
         self.index.close()
         self.store.close()
 
 
-class _storage_errors:  # noqa: N801 - used as a statement-like context manager
-    """Turn a full disk or an I/O failure into a domain error that says what to do."""
+def _disk_full(doc_id: str, room: str) -> DiskFull:
+    return DiskFull(
+        f"writing {doc_id!r} failed: disk full ({room}); the other documents are unchanged. "
+        "Free space on that disk, then run the ingest again (unchanged files are skipped)"
+    )
 
-    def __init__(self, doc_id: str) -> None:
+
+def _write_size(triples: Graph, points: Sequence[PassagePoint]) -> int:
+    """Generous bytes one document write may take in both stores (vectors, text, triples)."""
+    return 400 * len(triples) + sum(16 * len(p.vector) + 4 * len(p.text) + 4096 for p in points)
+
+
+class _storage_errors:  # noqa: N801 - used as a statement-like context manager
+    """Turn a full disk or an I/O failure into a domain error that says what to do.
+
+    ``undo`` runs first, so a document a store failed half-way through leaves both at once.
+    """
+
+    def __init__(
+        self,
+        doc_id: str,
+        room: Callable[[], str] | None = None,
+        undo: Callable[[str], None] | None = None,
+    ) -> None:
         self._doc_id = doc_id
+        self._room = room
+        self._undo = undo
 
     def __enter__(self) -> None:
         return None
@@ -256,9 +344,15 @@ class _storage_errors:  # noqa: N801 - used as a statement-like context manager
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if not isinstance(exc, OSError | StoreUnavailable):
+            return
+        if self._undo is not None:
+            self._undo(self._doc_id)
+        if is_disk_full(exc):
+            room = self._room() if self._room is not None else "no space left on device"
+            raise _disk_full(self._doc_id, room) from exc
         if isinstance(exc, OSError):
-            reason = "disk full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
             raise StoreUnavailable(
-                f"writing {self._doc_id!r} failed ({reason}); the previous state is kept, "
-                "free space or fix the data directory and run the ingest again"
+                f"writing {self._doc_id!r} failed ({exc.strerror or exc}); the other documents "
+                "are unchanged, fix the data directory and run the ingest again"
             ) from exc

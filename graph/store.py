@@ -1,4 +1,4 @@
-"""The RDF store: the ``GraphStore`` protocol and its embedded Oxigraph adapter.
+"""The RDF store: the embedded Oxigraph adapter of ``graph.store_protocol.GraphStore``.
 
 This is the only module that imports :mod:`pyoxigraph`. Everything that leaves a store is
 expressed in rdflib terms (``URIRef``, ``BNode``, ``Literal``), so callers never see which
@@ -14,15 +14,22 @@ import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from graph.errors import GraphError, InvalidQuery, NotFound, QueryTimeout, StoreUnavailable
+from graph.disk_space import MIN_FREE_BYTES, ensure_free, is_disk_full
+from graph.errors import (
+    DiskFull,
+    GraphError,
+    InvalidQuery,
+    NotFound,
+    QueryTimeout,
+    StoreUnavailable,
+)
 from graph.ntriples import (
     NTriples,
     Triples,
@@ -30,100 +37,35 @@ from graph.ntriples import (
     ntriples,
     replace_update,
 )
+from graph.store_protocol import (
+    DUMP_FORMATS,
+    AskResult,
+    GraphResult,
+    GraphStore,
+    QueryResult,
+    Row,
+    SelectResult,
+    Term,
+    check_dump_format,
+)
 from ontology.namespaces import PREFIXES
+
+__all__ = [
+    "DUMP_FORMATS",
+    "AskResult",
+    "GraphResult",
+    "GraphStore",
+    "OxigraphStore",
+    "QueryResult",
+    "Row",
+    "SelectResult",
+    "Term",
+    "check_dump_format",
+]
 
 logger = logging.getLogger(__name__)
 
-Term = URIRef | BNode | Literal
-Row = tuple[Term | None, ...]
 _XSD_STRING = str(XSD.string)
-
-# Canonical dump format name -> (media type, holds a whole dataset).
-DUMP_FORMATS: dict[str, tuple[str, bool]] = {
-    "turtle": ("text/turtle", False),
-    "nt": ("application/n-triples", False),
-    "trig": ("application/trig", True),
-    "nquads": ("application/n-quads", True),
-    "jsonld": ("application/ld+json", True),
-}
-
-
-@dataclass(frozen=True)
-class SelectResult:
-    """Rows of a SELECT query; ``None`` marks an unbound variable."""
-
-    variables: list[str]
-    rows: list[Row]
-    truncated: bool = False
-
-
-@dataclass(frozen=True)
-class AskResult:
-    """Answer of an ASK query."""
-
-    value: bool
-
-
-@dataclass(frozen=True)
-class GraphResult:
-    """Triples of a CONSTRUCT or DESCRIBE query."""
-
-    graph: Graph = field(default_factory=Graph)
-    truncated: bool = False
-
-
-QueryResult = SelectResult | AskResult | GraphResult
-
-
-@runtime_checkable
-class GraphStore(Protocol):
-    """A quad store with one named graph per source document."""
-
-    def replace_document(self, graph_iri: URIRef, triples: Triples) -> None:
-        """Swap the content of one document graph atomically."""
-
-    def replace_graph(self, graph_iri: URIRef, triples: Triples) -> None:
-        """Swap the content of a reference graph atomically."""
-
-    def delete_document(self, graph_iri: URIRef) -> bool:
-        """Drop a document graph; ``False`` if it did not exist."""
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-        timeout_s: float | None = None,
-        max_rows: int | None = None,
-    ) -> QueryResult:
-        """Evaluate a query; the default graph is the union of all graphs unless given."""
-
-    def graph_iris(self) -> list[URIRef]:
-        """Names of all non-empty named graphs, sorted."""
-
-    def count_triples(self, graph_iri: URIRef | None = None) -> int:
-        """Triples in one graph, or quads in all named graphs."""
-
-    def dump(self, fmt: str, graph_iri: URIRef | None = None) -> bytes:
-        """Serialise one graph or the whole dataset (names in ``DUMP_FORMATS``)."""
-
-    def close(self) -> None:
-        """Release the store; further calls raise ``StoreUnavailable``."""
-
-
-def check_dump_format(fmt: str, graph_iri: URIRef | None) -> bool:
-    """Whether ``fmt`` holds a dataset.
-
-    Raises:
-        GraphError: for an unknown format, or a graph format without a graph.
-    """
-    if fmt not in DUMP_FORMATS:
-        raise GraphError(f"unknown RDF format {fmt!r}; use one of {', '.join(DUMP_FORMATS)}")
-    is_dataset = DUMP_FORMATS[fmt][1]
-    if graph_iri is None and not is_dataset:
-        raise GraphError(f"{fmt} holds a single graph: name one, or export trig/nquads/jsonld")
-    return is_dataset
 
 
 _BULK_MIN_LINES = 20_000  # below this a transaction is fast enough and atomic
@@ -193,10 +135,14 @@ class OxigraphStore:
     evaluated on a daemon thread. Results are lazy, so the thread stops at the first row
     after the deadline; a query that blocks before its first row (ORDER BY or GROUP BY over
     a large join) keeps that thread busy until Oxigraph finishes it, while the caller gets
-    ``QueryTimeout`` on time. ``max_concurrent_queries`` bounds how many such threads can
-    pile up. Worker processes would allow a hard kill, but a second process may not open
-    the RocksDB directory while this one writes (undefined behaviour per pyoxigraph), and an
-    in-memory store cannot be shared at all. ``oxigraph serve --timeout-s`` with
+    ``QueryTimeout`` on time. Such a thread burns a core, and under ORDER BY or GROUP BY
+    also buffers every row (100-200 MB a second over a large join), which is why
+    :mod:`graph.sparql` refuses cartesian products up front. ``max_concurrent_queries``
+    bounds how many threads run at once; when abandoned ones hold every slot, new queries
+    get ``StoreUnavailable`` within a second. Worker processes would allow a hard kill, but
+    a second process may not open the RocksDB directory while this one writes (undefined
+    behaviour per pyoxigraph), and an in-memory store cannot be shared at all.
+    ``oxigraph serve --timeout-s`` with
     ``SparqlEndpointStore`` stops joins and aggregates server-side, though not a running sort.
     """
 
@@ -208,13 +154,21 @@ class OxigraphStore:
                 another process, such as a running ``wissensnetz serve``, holds its lock).
         """
         self.path = path
+        self._refuses_writes = False
         try:
             self._store: ox.Store | None = ox.Store(str(path) if path is not None else None)
         except OSError as e:
+            if is_disk_full(e):
+                raise DiskFull(
+                    f"cannot open the Oxigraph store at {path}: disk full ({e}); "
+                    "free space on that disk and try again"
+                ) from e
             raise StoreUnavailable(
                 f"cannot open the Oxigraph store at {path}: {e}; is another process using it?"
             ) from e
         self._slots = threading.BoundedSemaphore(max_concurrent_queries)
+        self._abandon_lock = threading.Lock()
+        self._abandoned = 0
 
     def __repr__(self) -> str:
         return f"OxigraphStore(path={self.path!r})"
@@ -226,15 +180,57 @@ class OxigraphStore:
 
     def _update(self, update: str) -> None:
         try:
-            self._open().update(update)
+            self._writable().update(update)
         except SyntaxError as e:
             raise GraphError(f"Oxigraph rejected a generated update: {e}") from e
         except OSError as e:
-            raise StoreUnavailable(f"writing to the Oxigraph store failed: {e}") from e
+            raise self._write_failed(e) from e
+
+    def _write_failed(self, error: OSError) -> StoreUnavailable:
+        if not is_disk_full(error):
+            return StoreUnavailable(f"writing to the Oxigraph store failed: {error}")
+        # RocksDB now refuses every write, even once space is free, until it is reopened.
+        self._refuses_writes = True
+        return DiskFull(f"writing to the Oxigraph store failed: disk full ({error})")
+
+    def _writable(self) -> ox.Store:
+        """The open store, reopened first if RocksDB stopped writing after a full disk.
+
+        Reopening needs room for a new log and options file; without it the old handle is
+        kept, so reads go on working.
+        """
+        if not self._refuses_writes or self.path is None:
+            return self._open()
+        ensure_free(self.path, MIN_FREE_BYTES)
+        self._store = None  # drops RocksDB's lock on the directory, unless a reader holds on
+        try:
+            self._store = ox.Store(str(self.path))
+        except OSError as e:
+            raise StoreUnavailable(
+                f"cannot reopen the Oxigraph store at {self.path} after a full disk: {e}; "
+                "restart the process"
+            ) from e
+        self._refuses_writes = False
+        logger.info("reopened the Oxigraph store %s after a full disk", self.path)
+        return self._store
 
     def replace_document(self, graph_iri: URIRef, triples: Triples) -> None:
-        """Swap the content of one document graph in one transaction."""
-        self._update(replace_update(graph_iri, triples))
+        """Swap the content of one document graph in one transaction.
+
+        A graph that does not exist yet is loaded as N-Triples, also one transaction: it
+        costs half the CPU of parsing the same triples as SPARQL ``INSERT DATA``.
+        """
+        graph = ox.NamedNode(str(graph_iri))
+        if self._open().contains_named_graph(graph):
+            self._update(replace_update(graph_iri, triples))
+            return
+        body = ntriples(triples).encode("utf-8")
+        try:
+            self._writable().load(body, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        except SyntaxError as e:
+            raise GraphError(f"Oxigraph rejected generated N-Triples: {e}") from e
+        except OSError as e:
+            raise self._write_failed(e) from e
 
     def replace_graph(self, graph_iri: URIRef, triples: Triples) -> None:
         """Swap the content of a large reference graph, writing as little as possible.
@@ -254,7 +250,10 @@ class OxigraphStore:
             self._replace_by_diff(graph, body)
         elif body.count("\n") >= _BULK_MIN_LINES:
             head, _, last = body.rstrip("\n").rpartition("\n")
-            store.bulk_load(head.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            try:
+                store.bulk_load(head.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            except OSError as e:
+                raise self._write_failed(e) from e
             self._update(f"INSERT DATA {{ GRAPH {nt_iri(graph_iri)} {{ {last} }} }}")
         else:
             self._update(replace_update(graph_iri, NTriples(body)))
@@ -319,15 +318,24 @@ class OxigraphStore:
             return evaluate(None)
         return self._run_with_deadline(evaluate, timeout_s)
 
+    @property
+    def abandoned_queries(self) -> int:
+        """Queries past their timeout whose worker thread Oxigraph still keeps busy."""
+        return self._abandoned
+
     def _run_with_deadline(
         self, evaluate: Callable[[float], QueryResult], timeout_s: float
     ) -> QueryResult:
-        deadline = time.monotonic() + timeout_s
-        if not self._slots.acquire(timeout=timeout_s):
-            raise QueryTimeout(
-                "earlier queries are still running past their timeout; try again later"
+        # Wait briefly only: a free slot comes within milliseconds unless abandoned queries
+        # hold them all, and every waiting request holds a thread of the server's pool.
+        if not self._slots.acquire(timeout=min(timeout_s, 1.0)):
+            raise StoreUnavailable(
+                f"SPARQL is busy: {self._abandoned} earlier queries are still running past "
+                "their timeout; try again in a minute"
             )
+        deadline = time.monotonic() + timeout_s
         future: Future[QueryResult] = Future()
+        abandoned = threading.Event()
 
         def work() -> None:
             try:
@@ -338,12 +346,20 @@ class OxigraphStore:
                 traceback.clear_frames(e.__traceback__)
                 future.set_exception(e)
             finally:
+                with self._abandon_lock:
+                    self._abandoned -= abandoned.is_set()
                 self._slots.release()
 
         threading.Thread(target=work, name="oxigraph-query", daemon=True).start()
         try:
             return future.result(timeout=max(0.0, deadline - time.monotonic()) + 0.05)
         except FutureTimeout as e:
+            with self._abandon_lock:
+                if not future.done():
+                    abandoned.set()
+                    self._abandoned += 1
+            if future.done():
+                return future.result()
             logger.warning("SPARQL query abandoned after %.1f s", timeout_s)
             raise QueryTimeout(
                 f"query ran longer than {timeout_s:g} s; add a LIMIT or narrow the graph patterns"
@@ -397,7 +413,14 @@ class OxigraphStore:
         self._open().flush()
 
     def close(self) -> None:
-        """Flush and release the store; further calls raise ``StoreUnavailable``."""
-        if self._store is not None and self.path is not None:
-            self._store.flush()
+        """Flush and release the store; further calls raise ``StoreUnavailable``.
+
+        A flush that fails (full disk) only costs the memtable-to-file step: committed writes
+        are in RocksDB's log and come back when the store is opened again.
+        """
+        if self._store is not None and self.path is not None and not self._refuses_writes:
+            try:
+                self._store.flush()
+            except OSError as e:
+                logger.warning("could not flush the Oxigraph store %s: %s", self.path, e)
         self._store = None
