@@ -1,6 +1,7 @@
 """Regenerate the README settings table from the settings classes.
 
-Run: .venv/bin/python benchmarks/settings_table.py (rewrites README.md in place).
+Run: .venv/bin/python -m benchmarks.settings_table (rewrites README.md in place; run as a
+module, since the script folder holds a benchmarks/ingest.py that would shadow the package).
 """
 
 from pathlib import Path

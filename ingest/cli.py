@@ -4,6 +4,7 @@ Heavy modules (spaCy, the model) are imported inside the commands so that ``wiss
 --help`` stays instant.
 """
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -11,12 +12,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from graph.errors import GraphError
+from graph.errors import GraphError, StoreUnavailable
 from graph.logconfig import configure_logging
 from ingest.errors import IngestError
 from ingest.settings import IngestSettings
 
 if TYPE_CHECKING:
+    from graph.knowledge_base import KnowledgeBase
     from ingest.pipeline import FileOutcome, IngestSummary
 
 app = typer.Typer()
@@ -74,9 +76,13 @@ def run_ingest(
             ingestor = Ingestor(
                 kb, embedder, default_analyzer(),
                 max_bytes=int(settings.max_file_mb * 1024 * 1024),
-                batch_size=settings.embed_batch_size,
+                group_size=settings.group_size,
                 aliases=load_aliases(settings.alias_file) if settings.alias_file else AliasTable(),
             )  # fmt: skip
+            # The gazetteers, spaCy and the model are ~400k long-lived objects: frozen, the
+            # garbage collector stops rescanning them while documents are built (-35% triples).
+            gc.collect()
+            gc.freeze()
             total = sum(1 for _ in discover(paths))
             columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                        TextColumn("{task.fields[rate]} Dok./s"))  # fmt: skip
@@ -91,10 +97,19 @@ def run_ingest(
                         progress.console.print(f"[red]✗[/red] {outcome.path}: {outcome.error}")
 
                 summary = ingestor.ingest_paths(paths, prune=prune, on_file=tick)
-            kb.index.optimize()
+            if summary.stopped is None:
+                _optimize(kb)
         finally:
             kb.close()
     return summary
+
+
+def _optimize(kb: "KnowledgeBase") -> None:
+    """Merge vector segments; without room for that, search still works (exact search)."""
+    try:
+        kb.index.optimize()
+    except StoreUnavailable as exc:
+        typer.echo(f"Hinweis: Vektorindex nicht optimiert: {exc}", err=True)
 
 
 def _print_summary(summary: "IngestSummary") -> None:
@@ -113,6 +128,13 @@ def _print_summary(summary: "IngestSummary") -> None:
     )
     for error in data["errors"]:
         typer.echo(f"  ✗ {error['path']}: {error['reason']}", err=True)
+    if data["stopped"]:
+        typer.echo(
+            f"Abgebrochen: {data['not_attempted']} weitere Datei(en) nicht versucht, weil die "
+            "Datenablage nicht beschrieben werden konnte; nach dem Beheben (z. B. Speicherplatz "
+            "freigeben) 'wissensnetz ingest' erneut starten.",
+            err=True,
+        )
 
 
 @app.command("eval-entities")

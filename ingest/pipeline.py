@@ -2,15 +2,16 @@
 
 A file is the unit of work and of failure: a bad file is reported with its reason and the
 batch goes on; a file's graph and vectors are written together through the journaled
-``KnowledgeBase`` so a crash never leaves half a document.
+``KnowledgeBase`` so a crash never leaves half a document. A store that cannot be written
+(full disk) stops the batch at that file: every further file would fail the same way.
 """
 
+import itertools
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +19,19 @@ import numpy as np
 from rdflib import URIRef
 
 from graph.embedding import Embedder
-from graph.errors import GraphError
+from graph.errors import GraphError, StoreUnavailable
 from graph.knowledge_base import KnowledgeBase
 from graph.vectors import PassagePoint
 from ingest.analysis import AnalysisContext
-from ingest.chunking import chunk_document
+from ingest.chunking import document_pieces
 from ingest.concept_vectors import ConceptEmbeddings
 from ingest.errors import IngestError
 from ingest.identities import Identities
 from ingest.nlp import Analyzer
-from ingest.normalise import normalise
-from ingest.readers import discover, read_document
-from ingest.records import Chunk, DocKind, NormalisedDocument, SourceDocument
+from ingest.prepared import PreparedDocument, prepare, timed
+from ingest.readers import Discovered, discover, read_document
+from ingest.records import Chunk
 from ingest.resolution import AliasTable
-from ingest.structure import parse_structure
-from ingest.structure.kinds import detect_kind
 from ingest.structure_triples import add_structure
 from ingest.triples import AnalysedDocument, DocumentGraph, build_document_graph
 
@@ -51,6 +50,7 @@ class FileOutcome:
     experiences: int = 0
     error: str | None = None
     seconds: float = 0.0
+    stops_run: bool = False  # the data directory, not the file, failed (full disk)
 
 
 @dataclass
@@ -59,6 +59,7 @@ class IngestSummary:
 
     files: list[FileOutcome] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    not_attempted: int = 0  # files left out after the run stopped
 
     def count(self, status: str) -> int:
         """Files with the given status."""
@@ -68,6 +69,11 @@ class IngestSummary:
     def ok(self) -> bool:
         """True when no file failed."""
         return self.count("failed") == 0
+
+    @property
+    def stopped(self) -> str | None:
+        """Why the run stopped before the last file, if it did."""
+        return next((f.error for f in self.files if f.stops_run), None)
 
     def to_json(self) -> dict[str, Any]:
         """Stable JSON shape of the summary."""
@@ -82,6 +88,8 @@ class IngestSummary:
             "entities": dict(sorted(entities.items())),
             "experiences": sum(f.experiences for f in self.files),
             "errors": [{"path": f.path, "reason": f.error} for f in self.files if f.error],
+            "stopped": self.stopped,
+            "not_attempted": self.not_attempted,
             "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stage_seconds.items())},
         }
 
@@ -96,7 +104,7 @@ class Ingestor:
         analyzer: Analyzer,
         *,
         max_bytes: int = 50 * 1024 * 1024,
-        batch_size: int = 32,
+        group_size: int = 16,
         aliases: AliasTable | None = None,
     ) -> None:
         self.kb = kb
@@ -104,7 +112,7 @@ class Ingestor:
         self.embedder = embedder
         self.analyzer = analyzer
         self.max_bytes = max_bytes
-        self.batch_size = batch_size
+        self.group_size = max(1, group_size)
         self.identities = Identities.from_store(kb.store)
         self._broader = {iri: c.broader for iri, c in analyzer.topic_index.concepts.items()}
         self._topic_cache: dict[str, set[URIRef]] = {}
@@ -117,20 +125,28 @@ class Ingestor:
         prune: bool = False,
         on_file: Callable[[FileOutcome], None] | None = None,
     ) -> IngestSummary:
-        """Ingest every supported file below ``paths``; unchanged files are skipped."""
+        """Ingest every supported file below ``paths``; unchanged files are skipped.
+
+        Files go through in groups of ``group_size`` whose passages are embedded together.
+        Stops at the first file the stores could not take (``FileOutcome.stops_run``); the
+        rest are counted in ``not_attempted`` and nothing is pruned.
+        """
         summary = IngestSummary()
         known = self.kb.document_hashes()
         seen: set[str] = set()
-        for found in discover(paths):
-            if found.error is not None:
-                outcome = FileOutcome(str(found.path), "failed", error=str(found.error))
-            else:
-                outcome = self.ingest_file(found.path, found.root, known, summary.stage_seconds)
-            if outcome.doc_id:
-                seen.add(outcome.doc_id)
-            summary.files.append(outcome)
-            if on_file is not None:
-                on_file(outcome)
+        found_files = discover(paths)
+        while group := list(itertools.islice(found_files, self.group_size)):
+            outcomes, skipped = self._ingest_group(group, known, summary.stage_seconds)
+            for outcome in outcomes:
+                if outcome.doc_id:
+                    seen.add(outcome.doc_id)
+                summary.files.append(outcome)
+                if on_file is not None:
+                    on_file(outcome)
+            if skipped is not None:
+                summary.not_attempted = skipped + sum(1 for _ in found_files)
+                logger.error("ingest stopped, %d files not attempted", summary.not_attempted)
+                return summary
         if prune:
             for doc_id in sorted(set(known) - seen):
                 self.kb.delete_document(doc_id)
@@ -145,41 +161,92 @@ class Ingestor:
         stages: dict[str, float] | None = None,
     ) -> FileOutcome:
         """One file end to end; a domain error becomes a ``failed`` outcome, never a raise."""
-        started = time.perf_counter()
-        stages = stages if stages is not None else {}
         known = known if known is not None else self.kb.document_hashes()
+        outcomes, _ = self._ingest_group([Discovered(path, root)], known, stages or {})
+        return outcomes[0]
+
+    def _ingest_group(
+        self, group: list[Discovered], known: dict[str, str], stages: dict[str, float]
+    ) -> tuple[list[FileOutcome], int | None]:
+        """Outcomes in file order, and how many files were left out if the stores failed."""
+        outcomes: dict[int, FileOutcome] = {}
+        prepared: dict[int, PreparedDocument] = {}
+        for i, found in enumerate(group):
+            result = self._prepare(found, known, stages)
+            if isinstance(result, FileOutcome):
+                outcomes[i] = result
+            else:
+                prepared[i] = result
+        vectors = self._embed_all(list(prepared.values()), stages)
+        for (i, document), matrix in zip(prepared.items(), vectors, strict=True):
+            outcomes[i] = self._finish(document, matrix, known, stages)
+            if outcomes[i].stops_run:
+                left = [j for j in prepared if j > i]
+                ordered = [outcomes[j] for j in sorted(outcomes) if j not in left]
+                return ordered, len(left)
+        return [outcomes[i] for i in sorted(outcomes)], None
+
+    def _prepare(
+        self, found: Discovered, known: dict[str, str], stages: dict[str, float]
+    ) -> PreparedDocument | FileOutcome:
+        if found.error is not None:
+            return FileOutcome(str(found.path), "failed", error=str(found.error))
+        started = time.perf_counter()
         try:
-            with _timed(stages, "read"):
-                source = read_document(path, root, max_bytes=self.max_bytes)
+            with timed(stages, "read"):
+                source = read_document(found.path, found.root, max_bytes=self.max_bytes)
             if known.get(source.doc_id) == source.content_hash:
-                return FileOutcome(str(path), "unchanged", source.doc_id)
+                return FileOutcome(str(found.path), "unchanged", source.doc_id)
             status = "updated" if source.doc_id in known else "new"
-            dg, points = self._process(source, stages)
-            with _timed(stages, "write"):
+            with timed(stages, "structure"):
+                return prepare(found.path, status, source, started)
+        except (IngestError, GraphError) as exc:
+            logger.warning("%s: %s", found.path, exc)
+            return FileOutcome(str(found.path), "failed", error=str(exc))
+
+    def _embed_all(
+        self, documents: list[PreparedDocument], stages: dict[str, float]
+    ) -> list[np.ndarray]:
+        """One encoder call for the passages of several documents, split back per document."""
+        texts = [t for d in documents for t in d.embedding_texts()]
+        with timed(stages, "embed"):
+            if texts:
+                matrix = np.asarray(self.embedder.embed_passages(texts), dtype=np.float32)
+            else:
+                matrix = np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        bounds = np.cumsum([0, *(len(d.chunks) for d in documents)])
+        return [matrix[bounds[k] : bounds[k + 1]] for k in range(len(documents))]
+
+    def _finish(
+        self,
+        document: PreparedDocument,
+        vectors: np.ndarray,
+        known: dict[str, str],
+        stages: dict[str, float],
+    ) -> FileOutcome:
+        path, source = str(document.path), document.source
+        try:
+            dg, points = self._analyse(document, vectors, stages)
+            with timed(stages, "write"):
                 self.kb.replace_document(source.doc_id, source.content_hash, dg.graph, points)
             known[source.doc_id] = source.content_hash
+        except StoreUnavailable as exc:
+            logger.error("%s: %s", path, exc)
+            return FileOutcome(path, "failed", error=str(exc), stops_run=True)
         except (IngestError, GraphError) as exc:
             logger.warning("%s: %s", path, exc)
-            return FileOutcome(str(path), "failed", error=str(exc))
+            return FileOutcome(path, "failed", error=str(exc))
         return FileOutcome(
-            str(path), status, source.doc_id, len(points), dict(dg.entity_counts),
-            dg.experiences, seconds=time.perf_counter() - started,
+            path, document.status, source.doc_id, len(points), dict(dg.entity_counts),
+            dg.experiences, seconds=time.perf_counter() - document.started,
         )  # fmt: skip
 
-    def _process(
-        self, source: SourceDocument, stages: dict[str, float]
+    def _analyse(
+        self, document: PreparedDocument, vectors: np.ndarray, stages: dict[str, float]
     ) -> tuple[DocumentGraph, list[PassagePoint]]:
-        with _timed(stages, "structure"):
-            doc = normalise(source)
-            kind = _kind(doc)
-            structure = parse_structure(doc, kind)
-            chunks = chunk_document(doc)
-        title = _title(doc, structure)
-        with _timed(stages, "embed"):
-            vectors = self._embed(title, chunks)
-        with _timed(stages, "nlp"):
-            doc_date = _doc_date(source, structure)
-            geo = self.analyzer.geo_context(doc.text)
+        doc, chunks, doc_date = document.doc, document.chunks, document.doc_date
+        with timed(stages, "nlp"):
+            geo = self.analyzer.geo_context_of(document_pieces(doc, chunks))
             analyses = [
                 self._concepts.complete(
                     self.analyzer.analyse(
@@ -191,18 +258,14 @@ class Ingestor:
                 )
                 for i, c in enumerate(chunks)
             ]
-        with _timed(stages, "triples"):
-            ad = AnalysedDocument(doc, kind, structure, chunks, analyses, title, doc_date)
+        with timed(stages, "triples"):
+            ad = AnalysedDocument(
+                doc, document.kind, document.structure, chunks, analyses, document.title, doc_date
+            )
             dg = build_document_graph(ad, self.identities, self.aliases)
             add_structure(dg, ad, self.topics_of)
             points = self._points(ad, dg, vectors)
         return dg, points
-
-    def _embed(self, title: str, chunks: list[Chunk]) -> np.ndarray:
-        texts = [_embedding_text(title, c) for c in chunks]
-        if not texts:
-            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        return np.asarray(self.embedder.embed_passages(texts), dtype=np.float32)
 
     def topics_of(self, label: str) -> set[URIRef]:
         """Concepts a label or short text names (front matter topics, task texts)."""
@@ -249,52 +312,6 @@ def _passage_iri(ad: AnalysedDocument, chunk: Chunk) -> URIRef:
     from graph.iris import passage_iri
 
     return passage_iri(ad.doc.source.doc_id, chunk.position)
-
-
-class _timed:  # noqa: N801 - a statement-like context manager
-    def __init__(self, stages: dict[str, float], name: str) -> None:
-        self._stages, self._name = stages, name
-        self._start = 0.0
-
-    def __enter__(self) -> None:
-        self._start = time.perf_counter()
-
-    def __exit__(self, *_: object) -> None:
-        spent = time.perf_counter() - self._start
-        self._stages[self._name] = self._stages.get(self._name, 0.0) + spent
-
-
-def _kind(doc: NormalisedDocument) -> DocKind:
-    kind = doc.source.meta.get("kind")
-    if kind in ("protocol", "project", "event", "page"):
-        return kind  # type: ignore[no-any-return]
-    return detect_kind(doc)
-
-
-def _title(doc: NormalisedDocument, structure: object) -> str:
-    meta_title = doc.source.meta.get("title")
-    parsed = getattr(structure, "title", None)
-    first_heading = next((b.text for b in doc.source.blocks if b.kind == "heading"), None)
-    return str(meta_title or parsed or first_heading or doc.source.doc_id)[:300]
-
-
-def _doc_date(source: SourceDocument, structure: object) -> date | None:
-    raw = source.meta.get("date")
-    if isinstance(raw, date):
-        return raw
-    if isinstance(raw, str):
-        try:
-            return date.fromisoformat(raw[:10])
-        except ValueError:
-            pass
-    parsed = getattr(structure, "date", None)
-    return parsed if isinstance(parsed, date) else None
-
-
-def _embedding_text(title: str, chunk: Chunk) -> str:
-    heading = " > ".join(h for h in chunk.heading_path if h != title)
-    prefix = f"{title}. {heading}: " if heading else f"{title}. "
-    return prefix + chunk.text
 
 
 def _front_matter_municipalities(ad: AnalysedDocument, analyzer: Analyzer) -> set[str]:

@@ -16,4 +16,6 @@ class IngestSettings(GraphSettings):
     corpus_dir: Path = Field(Path("corpus"), description="Sample documents `make run` ingests.")
     max_file_mb: float = Field(50.0, gt=0, description="Largest file ingested (MB).")
     alias_file: Path | None = Field(None, description="YAML file merging or splitting entities.")
-    embed_batch_size: int = Field(32, ge=1, description="Passages per encoder batch.")
+    group_size: int = Field(
+        16, ge=1, description="Files prepared together; their passages share one encoder call."
+    )
