@@ -3,7 +3,8 @@
 Generates ``--docs`` German project descriptions by recombining the paragraphs of the demo
 corpus with other municipalities and topics (deterministic, seeded), ingests them into a
 scratch data directory and, in the same run, measures the raw encode throughput of the model
-on the very same passages. Writes a markdown table.
+on the exact texts the pipeline embeds for the first ``--raw-docs`` files, once before and
+once after the ingest (the mean is the reference). Writes a markdown table.
 
 Run: .venv/bin/python benchmarks/ingest.py --docs 2000 --out benchmarks/results/ingest.md
 """
@@ -93,7 +94,8 @@ def report(args: argparse.Namespace, summary: IngestSummary, wall: float, raw: l
     return "\n".join([
         f"# Ingest benchmark ({args.docs} documents, {passages} passages)",
         "",
-        f"Command: `.venv/bin/python benchmarks/ingest.py --docs {args.docs}`",
+        f"Command: `.venv/bin/python benchmarks/ingest.py --docs {args.docs} "
+        f"--raw-docs {args.raw_docs}" + (f" --out {args.out}`" if args.out else "`"),
         "",
         *rows,
         "",
