@@ -10,24 +10,29 @@ module implements exactly that part. Compiling a shapes graph with anything else
 reference: a test checks both report the same (focus node, path, component) on every case.
 """
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
+from graph.shape_values import (
+    UnsupportedShapes,
+    compare,
+    datatype_ok,
+    in_ok,
+    node_kind_ok,
+    pattern_ok,
+    range_ok,
+)
+
 __all__ = ["CompiledShapes", "ShapeResult", "UnsupportedShapes"]
-
-
-class UnsupportedShapes(Exception):
-    """The shapes use a SHACL feature this compiler does not implement."""
 
 
 @dataclass(frozen=True)
@@ -117,45 +122,6 @@ class _Shape:
     deactivated: bool = False
 
 
-def _literal_datatype(value: Literal) -> URIRef:
-    if value.language:
-        return URIRef(str(RDF.langString))
-    return value.datatype or XSD.string
-
-
-_NODE_KINDS: dict[Node, tuple[type, ...]] = {
-    SH.IRI: (URIRef,), SH.Literal: (Literal,), SH.BlankNode: (BNode,),
-    SH.BlankNodeOrIRI: (BNode, URIRef), SH.BlankNodeOrLiteral: (BNode, Literal),
-    SH.IRIOrLiteral: (URIRef, Literal),
-}  # fmt: skip
-
-
-def _node_kind_ok(kind: Node) -> Callable[[Node], bool]:
-    if kind not in _NODE_KINDS:
-        raise UnsupportedShapes(f"unknown sh:nodeKind {kind}")
-    allowed = _NODE_KINDS[kind]
-    return lambda v: isinstance(v, allowed)
-
-
-def _compare(value: Node, bound: Literal) -> int | None:
-    """-1/0/1 for value against bound, ``None`` if they cannot be ordered (a violation)."""
-    if not isinstance(value, Literal) or value.ill_typed:
-        return None
-    left, right = value.toPython(), bound.toPython()
-    if isinstance(left, bool) or isinstance(right, bool):
-        return None
-    if isinstance(left, _NUMERIC) and isinstance(right, _NUMERIC):
-        a, b = Decimal(str(left)), Decimal(str(right))
-    elif type(left) is type(right) and not isinstance(left, Literal):
-        a, b = left, right
-    else:
-        return None
-    try:
-        return (a > b) - (a < b)
-    except TypeError:
-        return None
-
-
 def _per_value(test: Callable[[Node], bool], message: str) -> _Check:
     def check(ctx: _Context, focus: Node, values: list[Node]) -> Iterator[tuple[Node, str]]:
         return ((v, message) for v in values if not test(v))
@@ -172,26 +138,6 @@ def _count_check(minimum: int | None, maximum: int | None) -> _Check:
         return []
 
     return check
-
-
-def _datatype_ok(datatype: Node) -> Callable[[Node], bool]:
-    def test(v: Node) -> bool:
-        return isinstance(v, Literal) and _literal_datatype(v) == datatype and not v.ill_typed
-
-    return test
-
-
-def _pattern_ok(pattern: str, flags: str) -> Callable[[Node], bool]:
-    compiled = re.compile(pattern, sum(getattr(re, f.upper(), 0) for f in flags if f in "imsx"))
-    return lambda v: not isinstance(v, BNode) and compiled.search(str(v)) is not None
-
-
-def _in_ok(allowed: set[Node]) -> Callable[[Node], bool]:
-    return lambda v: v in allowed
-
-
-def _range_ok(bound: Literal, allowed: set[int]) -> Callable[[Node], bool]:
-    return lambda v: _compare(v, bound) in allowed
 
 
 def _class_check(cls: Node) -> _Check:
@@ -226,7 +172,7 @@ def _less_or_equal_check(other: URIRef) -> _Check:
         bounds = ctx.objects(focus, other)
         for value in values:
             for bound in bounds:
-                ordered = _compare(value, bound) if isinstance(bound, Literal) else None
+                ordered = compare(value, bound) if isinstance(bound, Literal) else None
                 if ordered is None or ordered > 0:
                     yield value, f"must not be greater than {other} ({bound})"
 
@@ -372,23 +318,23 @@ class CompiledShapes:
         g = self._graph
         builders: dict[URIRef, Callable[[], tuple[URIRef, _Check]]] = {
             SH.nodeKind: lambda: (SH.NodeKindConstraintComponent, _per_value(
-                _node_kind_ok(obj), f"node kind must be {obj}")),
+                node_kind_ok(obj), f"node kind must be {obj}")),
             SH.datatype: lambda: (SH.DatatypeConstraintComponent, _per_value(
-                _datatype_ok(obj), f"datatype must be {obj}")),
+                datatype_ok(obj), f"datatype must be {obj}")),
             SH.pattern: lambda: (SH.PatternConstraintComponent, _per_value(
-                _pattern_ok(str(obj), str(g.value(node, SH.flags) or "")),
+                pattern_ok(str(obj), str(g.value(node, SH.flags) or "")),
                 f"does not match {obj}")),
             SH["in"]: lambda: (SH.InConstraintComponent, _per_value(
-                _in_ok(set(Collection(g, obj))), "is not one of the allowed values")),
+                in_ok(set(Collection(g, obj))), "is not one of the allowed values")),
             SH["class"]: lambda: (SH.ClassConstraintComponent, _class_check(obj)),
             SH.minInclusive: lambda: (SH.MinInclusiveConstraintComponent, _per_value(
-                _range_ok(obj, {0, 1}), f"must be at least {obj}")),
+                range_ok(obj, {0, 1}), f"must be at least {obj}")),
             SH.maxInclusive: lambda: (SH.MaxInclusiveConstraintComponent, _per_value(
-                _range_ok(obj, {-1, 0}), f"must be at most {obj}")),
+                range_ok(obj, {-1, 0}), f"must be at most {obj}")),
             SH.minExclusive: lambda: (SH.MinExclusiveConstraintComponent, _per_value(
-                _range_ok(obj, {1}), f"must be greater than {obj}")),
+                range_ok(obj, {1}), f"must be greater than {obj}")),
             SH.maxExclusive: lambda: (SH.MaxExclusiveConstraintComponent, _per_value(
-                _range_ok(obj, {-1}), f"must be less than {obj}")),
+                range_ok(obj, {-1}), f"must be less than {obj}")),
             SH.node: lambda: (SH.NodeConstraintComponent, _node_check(self._compiled(obj))),
             SH["or"]: lambda: (SH.OrConstraintComponent, _or_check(
                 [self._compiled(alt) for alt in Collection(g, obj)])),

@@ -1,0 +1,78 @@
+"""Value tests of the compiled SHACL shapes: node kinds, datatypes, patterns, ranges.
+
+Split from ``graph.shape_rules`` (which walks shapes and focus nodes): these only look at one
+RDF term, so they read and test on their own.
+"""
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import Node
+
+_NUMERIC = (int, float, Decimal)
+
+
+class UnsupportedShapes(Exception):
+    """The shapes use a SHACL feature this compiler does not implement."""
+
+
+def literal_datatype(value: Literal) -> URIRef:
+    if value.language:
+        return URIRef(str(RDF.langString))
+    return value.datatype or XSD.string
+
+
+_NODE_KINDS: dict[Node, tuple[type, ...]] = {
+    SH.IRI: (URIRef,), SH.Literal: (Literal,), SH.BlankNode: (BNode,),
+    SH.BlankNodeOrIRI: (BNode, URIRef), SH.BlankNodeOrLiteral: (BNode, Literal),
+    SH.IRIOrLiteral: (URIRef, Literal),
+}  # fmt: skip
+
+
+def node_kind_ok(kind: Node) -> Callable[[Node], bool]:
+    if kind not in _NODE_KINDS:
+        raise UnsupportedShapes(f"unknown sh:nodeKind {kind}")
+    allowed = _NODE_KINDS[kind]
+    return lambda v: isinstance(v, allowed)
+
+
+def compare(value: Node, bound: Literal) -> int | None:
+    """-1/0/1 for value against bound, ``None`` if they cannot be ordered (a violation)."""
+    if not isinstance(value, Literal) or value.ill_typed:
+        return None
+    left, right = value.toPython(), bound.toPython()
+    if isinstance(left, bool) or isinstance(right, bool):
+        return None
+    if isinstance(left, _NUMERIC) and isinstance(right, _NUMERIC):
+        a, b = Decimal(str(left)), Decimal(str(right))
+    elif type(left) is type(right) and not isinstance(left, Literal):
+        a, b = left, right
+    else:
+        return None
+    try:
+        return (a > b) - (a < b)
+    except TypeError:
+        return None
+
+
+def datatype_ok(datatype: Node) -> Callable[[Node], bool]:
+    def test(v: Node) -> bool:
+        return isinstance(v, Literal) and literal_datatype(v) == datatype and not v.ill_typed
+
+    return test
+
+
+def pattern_ok(pattern: str, flags: str) -> Callable[[Node], bool]:
+    compiled = re.compile(pattern, sum(getattr(re, f.upper(), 0) for f in flags if f in "imsx"))
+    return lambda v: not isinstance(v, BNode) and compiled.search(str(v)) is not None
+
+
+def in_ok(allowed: set[Node]) -> Callable[[Node], bool]:
+    return lambda v: v in allowed
+
+
+def range_ok(bound: Literal, allowed: set[int]) -> Callable[[Node], bool]:
+    return lambda v: compare(v, bound) in allowed
