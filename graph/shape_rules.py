@@ -10,21 +10,33 @@ module implements exactly that part. Compiling a shapes graph with anything else
 reference: a test checks both report the same (focus node, path, component) on every case.
 """
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal
+import sys
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.collection import Collection as RDFList
+from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
+from graph.shape_checks import (
+    Check,
+    Passes,
+    class_check,
+    less_or_equal_check,
+    max_count_check,
+    min_count_check,
+    node_check,
+    or_check,
+    per_value_check,
+    unique_lang_check,
+)
+from graph.shape_index import DataIndex
 from graph.shape_values import (
     UnsupportedShapes,
-    compare,
     datatype_ok,
     in_ok,
     node_kind_ok,
@@ -47,142 +59,107 @@ class ShapeResult:
     severity: URIRef = SH.Violation
 
 
-# (focus, value nodes) -> failing (value, message) pairs
-_Check = Callable[["_Context", Node, list[Node]], Iterable[tuple[Node | None, str]]]
-
 _IGNORED = {SH.name, SH.description, SH.order, SH.group, SH.message, SH.severity, SH.flags}
 _SHAPE_KEYS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
                SH.property, SH.path, SH.sparql, SH.deactivated}  # fmt: skip
 _COUNTS = {SH.minCount, SH.maxCount}
-_NUMERIC = (int, float, Decimal)
 
 
-class _Context:
-    """The data graph indexed once into dicts: rdflib's store lookups cost ~10 µs each."""
-
-    def __init__(self, data: Graph, shapes: "CompiledShapes") -> None:
-        self.data = data
-        self.shapes = shapes
-        self._out: dict[Node, dict[Node, list[Node]]] = {}
-        self._subjects: dict[Node, set[Node]] = {}
-        self._objects: dict[Node, set[Node]] = {}
-        for s, p, o in data:
-            self._out.setdefault(s, {}).setdefault(p, []).append(o)
-            self._subjects.setdefault(p, set()).add(s)
-            self._objects.setdefault(p, set()).add(o)
-        self._supers: dict[Node, set[Node]] = {}
-        self._instances: dict[Node, set[Node]] | None = None
-
-    def objects(self, node: Node, predicate: Node) -> list[Node]:
-        """Values of ``predicate`` on ``node`` (no duplicates: a graph is a set)."""
-        return self._out.get(node, {}).get(predicate, [])
-
-    def subjects_of(self, predicate: Node) -> set[Node]:
-        return self._subjects.get(predicate, set())
-
-    def objects_of(self, predicate: Node) -> set[Node]:
-        return self._objects.get(predicate, set())
-
-    def is_instance(self, node: Node, cls: Node) -> bool:
-        """rdf:type with rdfs:subClassOf as far as the data graph states it (SHACL 3.2)."""
-        return any(cls in self._superclasses(t) for t in self.objects(node, RDF.type))
-
-    def instances(self, cls: Node) -> set[Node]:
-        """Focus nodes of ``sh:targetClass cls``, computed for all classes on first use."""
-        if self._instances is None:
-            self._instances = {}
-            for node in self.subjects_of(RDF.type):
-                for t in self.objects(node, RDF.type):
-                    for c in self._superclasses(t):
-                        self._instances.setdefault(c, set()).add(node)
-        return self._instances.get(cls, set())
-
-    def _superclasses(self, cls: Node) -> set[Node]:
-        if cls not in self._supers:
-            found: set[Node] = set()
-            stack = [cls]
-            while stack:
-                current = stack.pop()
-                if current not in found:
-                    found.add(current)
-                    stack.extend(self.objects(current, RDFS.subClassOf))
-            self._supers[cls] = found
-        return self._supers[cls]
-
-
-@dataclass
 class _Shape:
-    node: Node
-    path: URIRef | None = None
-    checks: list[tuple[URIRef, _Check]] = field(default_factory=list)
-    properties: list["_Shape"] = field(default_factory=list)
-    sparql: list[tuple[Query, str]] = field(default_factory=list)
-    message: str | None = None
-    severity: URIRef = SH.Violation
-    deactivated: bool = False
+    """One node or property shape; attributes are filled in by ``CompiledShapes._compile``."""
 
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.path: URIRef | None = None
+        self.key: str | None = None  # the path as ``DataIndex.objects`` looks it up
+        self.checks: list[Check] = []
+        self.properties: list[_Shape] = []
+        self.sparql: list[tuple[Query, str]] = []
+        self.message: str | None = None
+        self.severity: URIRef = SH.Violation
+        self.deactivated = False
+        # the checks in ``conforms``'s form, filled in by ``prepare``
+        self.low, self.high = 0, sys.maxsize
+        self.steps: list[tuple[Callable[[Node], bool] | None, Passes]] = []
+        # a property shape its parent evaluates in place (a path, no nested properties)
+        self.inline = False
 
-def _per_value(test: Callable[[Node], bool], message: str) -> _Check:
-    def check(ctx: _Context, focus: Node, values: list[Node]) -> Iterator[tuple[Node, str]]:
-        return ((v, message) for v in values if not test(v))
+    def conforms(self, index: DataIndex, focus: Node) -> bool:
+        """True if validating ``focus`` against this shape would report nothing.
 
-    return check
+        Stops at the first failing check. Property shapes without nested properties run in
+        place, without a call each: most of them find zero or one value, and the ~60 focus
+        nodes of an ingest document have ~6 property shapes each.
+        """
+        if self.deactivated:
+            return True
+        values: Collection[Node] = (focus,) if self.key is None else index.objects(focus, self.key)
+        if not self.passes(index, focus, values):
+            return False
+        by_predicate = index.spo.get(focus, {}) if self.properties else {}
+        for prop in self.properties:
+            if not prop.inline:
+                if not prop.conforms(index, focus):
+                    return False
+                continue
+            predicate = index.predicates.get(prop.key or "")  # inline shapes have a key
+            values = by_predicate.get(predicate, ()) if predicate is not None else ()
+            if not values:
+                if prop.low > 0 or prop.high < 0:
+                    return False
+            elif not prop.passes(index, focus, values):
+                return False
+        return True
 
+    def passes(self, index: DataIndex, focus: Node, values: Collection[Node]) -> bool:
+        """True if no check of this shape itself (not its properties) fails on ``values``.
 
-def _count_check(minimum: int | None, maximum: int | None) -> _Check:
-    def check(ctx: _Context, focus: Node, values: list[Node]) -> list[tuple[None, str]]:
-        if minimum is not None and len(values) < minimum:
-            return [(None, f"needs at least {minimum} value(s), has {len(values)}")]
-        if maximum is not None and len(values) > maximum:
-            return [(None, f"allows at most {maximum} value(s), has {len(values)}")]
-        return []
+        Count checks come first, as in ``checks``; the others keep their order, which
+        decides which ones an early failure skips.
+        """
+        if not self.low <= len(values) <= self.high:
+            return False
+        for test, passes in self.steps:
+            if test is None:
+                if not passes(index, focus, values):
+                    return False
+            else:
+                for value in values:
+                    if not test(value):
+                        return False
+        return True
 
-    return check
+    def prepare(self) -> None:
+        """Fold the compiled checks into the fields ``conforms`` reads."""
+        for check in self.checks:
+            if check.bounds is None:
+                self.steps.append((check.test, check.passes))
+            else:
+                self.low = max(self.low, check.bounds[0])
+                self.high = min(self.high, check.bounds[1])
+        self.inline = self.path is not None and not self.properties and not self.deactivated
 
+    def conforms_nested(self, index: DataIndex, focus: Node) -> bool:
+        """``conforms`` for sh:node and sh:or, which cannot run SPARQL constraints.
 
-def _class_check(cls: Node) -> _Check:
-    def check(ctx: _Context, focus: Node, values: list[Node]) -> Iterator[tuple[Node, str]]:
-        return ((v, f"must be an instance of {cls}") for v in values if not ctx.is_instance(v, cls))
+        Raises:
+            UnsupportedShapes: if the shape has SPARQL constraints, which run per focus node.
+        """
+        if self.sparql:
+            raise UnsupportedShapes("SPARQL constraints on shapes used by sh:node or sh:or")
+        return self.conforms(index, focus)
 
-    return check
+    def conforms_remembered(self, index: DataIndex, focus: Node) -> bool:
+        """``conforms_nested`` once per value and data graph, for sh:node.
 
-
-def _node_check(shape_node: Node) -> _Check:
-    def check(ctx: _Context, focus: Node, values: list[Node]) -> Iterator[tuple[Node, str]]:
-        message = f"must conform to {shape_node}"
-        return ((v, message) for v in values if not ctx.shapes.conforms(ctx, v, shape_node))
-
-    return check
-
-
-def _or_check(alternatives: list[Node]) -> _Check:
-    def check(ctx: _Context, focus: Node, values: list[Node]) -> Iterator[tuple[Node, str]]:
-        message = "conforms to none of the sh:or alternatives"
-        return (
-            (v, message)
-            for v in values
-            if not any(ctx.shapes.conforms(ctx, v, alt) for alt in alternatives)
-        )
-
-    return check
-
-
-def _less_or_equal_check(other: URIRef) -> _Check:
-    def check(ctx: _Context, focus: Node, values: list[Node]) -> Iterator[tuple[Node, str]]:
-        bounds = ctx.objects(focus, other)
-        for value in values:
-            for bound in bounds:
-                ordered = compare(value, bound) if isinstance(bound, Literal) else None
-                if ordered is None or ordered > 0:
-                    yield value, f"must not be greater than {other} ({bound})"
-
-    return check
-
-
-def _unique_lang_check(ctx: _Context, focus: Node, values: list[Node]) -> list[tuple[None, str]]:
-    languages = [v.language for v in values if isinstance(v, Literal) and v.language]
-    twice = sorted({lang for lang in languages if languages.count(lang) > 1})
-    return [(None, f"language {lang!r} used more than once") for lang in twice]
+        Ingest documents repeat a few confidence literals across ~60 experiences. Not used
+        for the sh:or alternatives, which are cheaper to test than to look up.
+        """
+        key = (self, focus)
+        known = index.conformance.get(key)
+        if known is None:
+            known = index.conformance[key] = self.conforms_nested(index, focus)
+        return known
 
 
 class CompiledShapes:
@@ -191,7 +168,7 @@ class CompiledShapes:
     def __init__(self, shapes: Graph) -> None:
         self._graph = shapes
         self._shapes: dict[Node, _Shape] = {}
-        self._targeted: list[tuple[_Shape, list[tuple[URIRef, Node]]]] = []
+        self._targeted: list[tuple[_Shape, list[tuple[str, Node]]]] = []
         for node in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str):
             shape = self._compile(node)
             targets = self._targets(node)
@@ -199,58 +176,64 @@ class CompiledShapes:
                 self._targeted.append((shape, targets))
 
     def validate(self, data: Graph) -> list[ShapeResult]:
-        """Every result of every targeted shape on ``data``."""
-        ctx = _Context(data, self)
+        """Every result of every targeted shape on ``data``.
+
+        Each focus node first runs the fast ``conforms``; only the few that fail are walked
+        again to collect their results, in the order of their string form.
+        """
+        index = DataIndex(data)
         results: list[ShapeResult] = []
         for shape, targets in self._targeted:
-            focus_nodes = self._focus_nodes(ctx, targets)
-            for focus in sorted(focus_nodes, key=str):
-                results.extend(self._validate_node(ctx, shape, focus, shape.node))
+            focus_nodes = self._focus_nodes(index, targets)
+            failing = [focus for focus in focus_nodes if not shape.conforms(index, focus)]
+            for focus in sorted(failing, key=str):
+                results.extend(self._validate_node(index, shape, focus))
             if shape.sparql and focus_nodes:
                 results.extend(self._sparql_results(data, shape, focus_nodes))
         return results
 
-    def conforms(self, ctx: _Context, node: Node, shape_node: Node) -> bool:
+    def conforms(self, index: DataIndex, node: Node, shape_node: Node) -> bool:
         """True if ``node`` meets every constraint of the shape (used by sh:node, sh:or)."""
-        shape = self._compile(shape_node)
-        if shape.sparql:
-            raise UnsupportedShapes("SPARQL constraints on shapes used by sh:node or sh:or")
-        return not any(self._validate_node(ctx, shape, node, shape.node))
+        return self._compile(shape_node).conforms_nested(index, node)
 
     # -- validation ---------------------------------------------------------------------
 
-    def _validate_node(
-        self, ctx: _Context, shape: _Shape, focus: Node, source: Node
-    ) -> Iterator[ShapeResult]:
+    def _validate_node(self, index: DataIndex, shape: _Shape, focus: Node) -> Iterator[ShapeResult]:
         if shape.deactivated:
             return
-        values = [focus] if shape.path is None else ctx.objects(focus, shape.path)
-        for component, check in shape.checks:
-            for value, message in check(ctx, focus, values):
+        values: Collection[Node] = (
+            (focus,) if shape.key is None else index.objects(focus, shape.key)
+        )
+        for check in shape.checks:
+            for value, message in check.results(index, focus, values):
                 yield ShapeResult(
-                    focus, shape.path, component, shape.message or message,
+                    focus, shape.path, check.component, shape.message or message,
                     value if value is not None or shape.path is not None else focus,
                     shape.severity,
                 )  # fmt: skip
         for prop in shape.properties:
-            yield from self._validate_node(ctx, prop, focus, prop.node)
+            yield from self._validate_node(index, prop, focus)
 
     @staticmethod
-    def _focus_nodes(ctx: _Context, targets: list[tuple[URIRef, Node]]) -> set[Node]:
+    def _focus_nodes(index: DataIndex, targets: list[tuple[str, Node]]) -> Collection[Node]:
+        if len(targets) == 1 and targets[0][0] == "class":
+            return index.instances(targets[0][1])  # the common case, without a copy
         found: set[Node] = set()
         for kind, target in targets:
-            if kind == SH.targetNode:
+            if kind == "node":
                 found.add(target)
-            elif kind == SH.targetSubjectsOf:
-                found.update(ctx.subjects_of(target))
-            elif kind == SH.targetObjectsOf:
-                found.update(ctx.objects_of(target))
+            elif kind == "subjects":
+                found.update(index.subjects_of(target))
+            elif kind == "objects":
+                found.update(index.objects_of(target))
             else:
-                found.update(ctx.instances(target))
+                found.update(index.instances(target))
         return found
 
     @staticmethod
-    def _sparql_results(data: Graph, shape: _Shape, focus_nodes: set[Node]) -> list[ShapeResult]:
+    def _sparql_results(
+        data: Graph, shape: _Shape, focus_nodes: Collection[Node]
+    ) -> list[ShapeResult]:
         """Each SELECT once over the graph, rows kept for the shape's focus nodes.
 
         Equivalent to pyshacl's pre-binding of ``$this`` per focus node for queries whose
@@ -272,9 +255,10 @@ class CompiledShapes:
 
     # -- compilation --------------------------------------------------------------------
 
-    def _targets(self, node: Node) -> list[tuple[URIRef, Node]]:
-        kinds = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-        return [(kind, t) for kind in kinds for t in self._graph.objects(node, kind)]
+    def _targets(self, node: Node) -> list[tuple[str, Node]]:
+        kinds = {"class": SH.targetClass, "node": SH.targetNode,
+                 "subjects": SH.targetSubjectsOf, "objects": SH.targetObjectsOf}  # fmt: skip
+        return [(kind, t) for kind, key in kinds.items() for t in self._graph.objects(node, key)]
 
     def _compile(self, node: Node) -> _Shape:
         if node in self._shapes:
@@ -286,6 +270,7 @@ class CompiledShapes:
         if path is not None and not isinstance(path, URIRef):
             raise UnsupportedShapes(f"only predicate paths are compiled, not {path}")
         shape.path = path
+        shape.key = str(path) if path is not None else None
         message = g.value(node, SH.message)
         shape.message = str(message) if message is not None else None
         severity = g.value(node, SH.severity)
@@ -295,62 +280,58 @@ class CompiledShapes:
         shape.properties = [self._compile(p) for p in g.objects(node, SH.property)]
         shape.checks = self._checks(node)
         shape.sparql = [self._sparql(c) for c in g.objects(node, SH.sparql)]
+        shape.prepare()
         return shape
 
-    def _checks(self, node: Node) -> list[tuple[URIRef, _Check]]:
+    def _checks(self, node: Node) -> list[Check]:
         g = self._graph
-        checks: list[tuple[URIRef, _Check]] = []
+        checks: list[Check] = []
         minimum, maximum = g.value(node, SH.minCount), g.value(node, SH.maxCount)
         if minimum is not None:
-            checks.append((SH.MinCountConstraintComponent, _count_check(int(str(minimum)), None)))
+            checks.append(min_count_check(int(str(minimum))))
         if maximum is not None:
-            checks.append((SH.MaxCountConstraintComponent, _count_check(None, int(str(maximum)))))
+            checks.append(max_count_check(int(str(maximum))))
         for predicate, obj in sorted(g.predicate_objects(node), key=str):
             compiled = self._constraint(node, URIRef(str(predicate)), obj)
             if compiled is not None:
                 checks.append(compiled)
         return checks
 
-    def _constraint(self, node: Node, predicate: URIRef, obj: Any) -> tuple[URIRef, _Check] | None:
+    def _constraint(self, node: Node, predicate: URIRef, obj: Any) -> Check | None:
         skipped = predicate in _IGNORED or predicate in _SHAPE_KEYS or predicate in _COUNTS
         if skipped or not str(predicate).startswith(str(SH)):
             return None
         g = self._graph
-        builders: dict[URIRef, Callable[[], tuple[URIRef, _Check]]] = {
-            SH.nodeKind: lambda: (SH.NodeKindConstraintComponent, _per_value(
-                node_kind_ok(obj), f"node kind must be {obj}")),
-            SH.datatype: lambda: (SH.DatatypeConstraintComponent, _per_value(
-                datatype_ok(obj), f"datatype must be {obj}")),
-            SH.pattern: lambda: (SH.PatternConstraintComponent, _per_value(
+        builders: dict[URIRef, Callable[[], Check]] = {
+            SH.nodeKind: lambda: per_value_check(SH.NodeKindConstraintComponent,
+                node_kind_ok(obj), f"node kind must be {obj}"),
+            SH.datatype: lambda: per_value_check(SH.DatatypeConstraintComponent,
+                datatype_ok(obj), f"datatype must be {obj}"),
+            SH.pattern: lambda: per_value_check(SH.PatternConstraintComponent,
                 pattern_ok(str(obj), str(g.value(node, SH.flags) or "")),
-                f"does not match {obj}")),
-            SH["in"]: lambda: (SH.InConstraintComponent, _per_value(
-                in_ok(set(Collection(g, obj))), "is not one of the allowed values")),
-            SH["class"]: lambda: (SH.ClassConstraintComponent, _class_check(obj)),
-            SH.minInclusive: lambda: (SH.MinInclusiveConstraintComponent, _per_value(
-                range_ok(obj, {0, 1}), f"must be at least {obj}")),
-            SH.maxInclusive: lambda: (SH.MaxInclusiveConstraintComponent, _per_value(
-                range_ok(obj, {-1, 0}), f"must be at most {obj}")),
-            SH.minExclusive: lambda: (SH.MinExclusiveConstraintComponent, _per_value(
-                range_ok(obj, {1}), f"must be greater than {obj}")),
-            SH.maxExclusive: lambda: (SH.MaxExclusiveConstraintComponent, _per_value(
-                range_ok(obj, {-1}), f"must be less than {obj}")),
-            SH.node: lambda: (SH.NodeConstraintComponent, _node_check(self._compiled(obj))),
-            SH["or"]: lambda: (SH.OrConstraintComponent, _or_check(
-                [self._compiled(alt) for alt in Collection(g, obj)])),
-            SH.lessThanOrEquals: lambda: (
-                SH.LessThanOrEqualsConstraintComponent, _less_or_equal_check(obj)),
-            SH.uniqueLang: lambda: (SH.UniqueLangConstraintComponent, _unique_lang_check),
+                f"does not match {obj}"),
+            SH["in"]: lambda: per_value_check(SH.InConstraintComponent,
+                in_ok(set(RDFList(g, obj))), "is not one of the allowed values"),
+            SH["class"]: lambda: class_check(obj),
+            SH.minInclusive: lambda: per_value_check(SH.MinInclusiveConstraintComponent,
+                range_ok(obj, {0, 1}), f"must be at least {obj}"),
+            SH.maxInclusive: lambda: per_value_check(SH.MaxInclusiveConstraintComponent,
+                range_ok(obj, {-1, 0}), f"must be at most {obj}"),
+            SH.minExclusive: lambda: per_value_check(SH.MinExclusiveConstraintComponent,
+                range_ok(obj, {1}), f"must be greater than {obj}"),
+            SH.maxExclusive: lambda: per_value_check(SH.MaxExclusiveConstraintComponent,
+                range_ok(obj, {-1}), f"must be less than {obj}"),
+            SH.node: lambda: node_check(obj, self._compile(obj).conforms_remembered),
+            SH["or"]: lambda: or_check(
+                [self._compile(alt).conforms_nested for alt in RDFList(g, obj)]),
+            SH.lessThanOrEquals: lambda: less_or_equal_check(obj),
+            SH.uniqueLang: unique_lang_check,
         }  # fmt: skip
         if predicate not in builders:
             raise UnsupportedShapes(f"{predicate} is not compiled")
         if predicate == SH.uniqueLang and not obj.toPython():
             return None
         return builders[predicate]()
-
-    def _compiled(self, node: Node) -> Node:
-        self._compile(node)
-        return node
 
     def _sparql(self, constraint: Node) -> tuple[Query, str]:
         g = self._graph

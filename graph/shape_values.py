@@ -19,10 +19,15 @@ class UnsupportedShapes(Exception):
     """The shapes use a SHACL feature this compiler does not implement."""
 
 
+# resolved once: attribute access on rdflib's closed namespaces runs Python code every time
+_LANG_STRING = URIRef(str(RDF.langString))
+_XSD_STRING = XSD.string
+
+
 def literal_datatype(value: Literal) -> URIRef:
     if value.language:
-        return URIRef(str(RDF.langString))
-    return value.datatype or XSD.string
+        return _LANG_STRING
+    return value.datatype or _XSD_STRING
 
 
 _NODE_KINDS: dict[Node, tuple[type, ...]] = {
@@ -59,8 +64,14 @@ def compare(value: Node, bound: Literal) -> int | None:
 
 
 def datatype_ok(datatype: Node) -> Callable[[Node], bool]:
+    # rdflib's ``URIRef.__eq__`` (same type and same string) without its Python call
+    kind, text = type(datatype), str(datatype)
+
     def test(v: Node) -> bool:
-        return isinstance(v, Literal) and literal_datatype(v) == datatype and not v.ill_typed
+        if not isinstance(v, Literal) or v.ill_typed:
+            return False
+        actual = literal_datatype(v)
+        return type(actual) is kind and str.__eq__(actual, text)
 
     return test
 
@@ -74,5 +85,26 @@ def in_ok(allowed: set[Node]) -> Callable[[Node], bool]:
     return lambda v: v in allowed
 
 
+def _compare_to(bound: Node) -> Callable[[Node], int | None]:
+    """``compare(value, bound)`` with the bound's half worked out once, for a numeric bound."""
+    right = bound.toPython() if isinstance(bound, Literal) else None
+    if not isinstance(right, _NUMERIC) or isinstance(right, bool):
+        return lambda v: compare(v, bound)  # type: ignore[arg-type]
+    b = Decimal(str(right))
+
+    def numeric(value: Node) -> int | None:
+        if not isinstance(value, Literal) or value.ill_typed:
+            return None
+        left = value.toPython()
+        if isinstance(left, bool) or not isinstance(left, _NUMERIC):
+            return None
+        # Decimal(str(x)) is x for ints and Decimals, which compare with Decimal exactly
+        a = Decimal(str(left)) if isinstance(left, float) else left
+        return (a > b) - (a < b)
+
+    return numeric
+
+
 def range_ok(bound: Literal, allowed: set[int]) -> Callable[[Node], bool]:
-    return lambda v: compare(v, bound) in allowed
+    compare_to = _compare_to(bound)
+    return lambda v: compare_to(v) in allowed

@@ -2,12 +2,13 @@
 
 import pytest
 from pyshacl import validate as pyshacl_validate
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
 import ontology
 from graph.shacl import validate
+from graph.shape_index import DataIndex
 from graph.shape_rules import CompiledShapes, UnsupportedShapes
 from tests.ontology.test_ontology_shapes import CASES, MEMBERSHIP, SCHEMA, Case, sample_graph
 
@@ -123,3 +124,69 @@ def test_unknown_features_fall_back_to_pyshacl() -> None:
     assert len(violations) == 1
     assert violations[0].startswith("<urn:ex:a>")
     assert "needs an owner" in violations[0]
+
+
+def _results(data: Graph, compiled: CompiledShapes) -> list[tuple[Node, Node | None, Node, str]]:
+    return sorted((r.focus, r.path, r.component, r.message) for r in compiled.validate(data))
+
+
+def test_every_store_layout_gives_the_same_results(compiled: CompiledShapes) -> None:
+    """The Memory store is read in place only when it holds nothing but the data graph."""
+    for case in CASES:
+        plain = sample_graph()
+        case.apply(plain)
+        copied = Graph(store="SimpleMemory")
+        dataset = Dataset()
+        dataset.graph(EX.elsewhere).add((EX.a, RDF.type, ontology.WN.Passage))  # not ours
+        shared = dataset.graph(EX.document)
+        for triple in plain:
+            copied.add(triple)
+            shared.add(triple)
+        expected = _results(plain, compiled)
+        assert _results(copied, compiled) == _results(shared, compiled) == expected, case.name
+
+
+def test_a_graph_alone_in_its_store_is_read_in_place() -> None:
+    alone = sample_graph()
+    assert DataIndex(alone).spo is DataIndex(alone).spo
+    dataset = Dataset()
+    dataset.graph(EX.elsewhere).add((EX.a, RDF.type, EX.Thing))
+    shared = dataset.graph(EX.document)
+    shared.add((EX.b, RDF.type, EX.Thing))
+    assert DataIndex(shared).spo is not DataIndex(shared).spo
+    assert set(DataIndex(shared).spo) == {EX.b}
+
+
+NESTED_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:Share a sh:NodeShape ; sh:or ( [ sh:datatype xsd:decimal ] [ sh:datatype xsd:double ] ) ;
+  sh:minInclusive 0 ; sh:maxInclusive 1 .
+ex:S a sh:NodeShape ; sh:targetClass ex:Thing ;
+  sh:property [ sh:path ex:share ; sh:maxCount 1 ; sh:node ex:Share ] ;
+  sh:property [ sh:path ex:part ; sh:class ex:Thing ] .
+ex:O a sh:NodeShape ; sh:targetObjectsOf ex:part ; sh:property [ sh:path ex:n ; sh:minCount 1 ] .
+"""
+
+
+def test_shared_values_subclasses_and_removed_triples_agree_with_pyshacl() -> None:
+    """sh:node results are remembered per value: a repeated bad value fails every node."""
+    shapes = Graph().parse(data=NESTED_SHAPES, format="turtle")
+    data = Graph()
+    data.add((EX.Sub, RDFS.subClassOf, EX.Thing))
+    for node, share in [(EX.a, "1.5"), (EX.b, "1.5"), (EX.c, "0.5"), (EX.d, "0.5")]:
+        data.add((node, RDF.type, EX.Sub if node in (EX.b, EX.c) else EX.Thing))
+        data.add((node, EX.share, Literal(share, datatype=XSD.decimal)))
+        data.add((node, EX.n, Literal(1)))
+    data.add((EX.a, EX.part, EX.b))  # an instance through the data's subclass
+    data.add((EX.c, EX.part, EX.e))  # not an instance, and without ex:n
+    data.add((EX.d, EX.part, EX.f))
+    data.remove((EX.d, EX.part, EX.f))  # Memory keeps an emptied dict: ex:f is no target
+    found = _compiled(data, CompiledShapes(shapes))
+    assert found == _reference(data, shapes)
+    assert {focus for focus, _, component in found if component == SH.NodeConstraintComponent} == {
+        EX.a,
+        EX.b,
+    }
+    assert (EX.e, EX.n, SH.MinCountConstraintComponent) in found
+    assert (EX.f, EX.n, SH.MinCountConstraintComponent) not in found
