@@ -158,6 +158,17 @@ class SparqlEndpointStore:
         """Swap the content of one document graph in one update request."""
         self._update(replace_update(graph_iri, triples))
 
+    def add_documents(self, graphs: Sequence[tuple[URIRef, Triples]], *, marker: URIRef) -> None:
+        """Swap several document graphs in one update request (one transaction).
+
+        ``marker`` needs no care here: the server applies the whole request at once.
+        """
+        if graphs:
+            self._update(" ;\n".join(replace_update(g, t) for g, t in graphs))
+
+    def optimize(self) -> None:
+        """Nothing to do: the server compacts its own storage."""
+
     def replace_graph(self, graph_iri: URIRef, triples: Triples) -> None:
         """Swap the content of a reference graph in one update request."""
         self._update(replace_update(graph_iri, triples))

@@ -8,29 +8,25 @@ Never a graph without vectors, never orphan vectors. Readers in this process tha
 both stores hold ``reading()``, so they never meet a document swapped in one store only.
 """
 
-import fcntl
-import hashlib
-import json
 import logging
-import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
 
 from rdflib import Graph
 
 from graph import disk_space
 from graph.disk_space import MIN_FREE_BYTES, is_disk_full, megabytes
-from graph.errors import DiskFull, GraphError, StoreUnavailable
+from graph.errors import DiskFull, GraphError, ShapeViolation, StoreUnavailable
 from graph.iris import document_graph_iri
+from graph.journal import Journal
 from graph.shacl import ensure_valid
 from graph.store import GraphStore, SelectResult
 from graph.swap_lock import SwapLock
 from graph.vectors import PassagePoint, VectorIndex
-from ontology.namespaces import sparql_prologue
+from ontology.namespaces import WN, sparql_prologue
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +38,23 @@ _HASHES = (
 _PASSAGES = sparql_prologue() + """SELECT ?p WHERE { GRAPH <%s> { ?p a wn:Passage } }"""
 
 
-class WriterLocked(GraphError):
-    """Another process writes to this data directory."""
+class NotAttempted(GraphError):
+    """Left unwritten: a store failure on another document of the same batch stopped it."""
+
+
+@dataclass(frozen=True)
+class DocumentWrite:
+    """One document for ``replace_documents``.
+
+    ``new`` says the caller found no stored version. It only picks the fast path: a stored
+    graph is replaced in its own transaction either way.
+    """
+
+    doc_id: str
+    content_hash: str
+    triples: Graph
+    points: Sequence[PassagePoint]
+    new: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,108 +69,6 @@ class RepairReport:
     def changed(self) -> bool:
         """True if anything was repaired."""
         return bool(self.rolled_back or self.orphan_vector_documents or self.graphs_without_vectors)
-
-
-class WriterLock:
-    """Exclusive, process-wide right to write into one data directory (flock).
-
-    The kernel drops an flock when its process dies, so a SIGKILLed ingest never leaves a
-    stale lock behind.
-    """
-
-    def __init__(self, data_dir: Path) -> None:
-        self._path = Path(data_dir) / "writer.lock"
-        self._handle: IO[str] | None = None
-
-    def acquire(self) -> None:
-        """Take the lock or fail at once with a message naming the holder.
-
-        Raises:
-            WriterLocked: if another process holds it.
-        """
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self._path.open("a+", encoding="utf-8")
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            handle.close()
-            raise WriterLocked(
-                f"{self._path.parent} is being written by another process (pid {holder}); "
-                "wait until that ingest or server has finished, or use another WN_DATA_DIR"
-            ) from exc
-        try:  # the pid only helps the message above; a full disk must not cost the lock
-            os.ftruncate(handle.fileno(), 0)
-            os.pwrite(handle.fileno(), str(os.getpid()).encode(), 0)
-        except OSError:
-            logger.debug("could not record the pid in %s", self._path)
-        self._handle = handle
-
-    def release(self) -> None:
-        """Give the lock back (also happens when the process exits)."""
-        if self._handle is not None:
-            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
-
-    def __enter__(self) -> Self:
-        self.acquire()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.release()
-
-
-class Journal:
-    """One small file per document whose write is under way."""
-
-    def __init__(self, directory: Path) -> None:
-        self._dir = Path(directory)
-        self._dir.mkdir(parents=True, exist_ok=True)
-
-    def _file(self, doc_id: str) -> Path:
-        return self._dir / (hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:32] + ".json")
-
-    def begin(self, doc_id: str, content_hash: str, passages: Sequence[str]) -> None:
-        """Record the intended write durably before either store changes."""
-        entry = {"doc_id": doc_id, "content_hash": content_hash, "passages": sorted(passages)}
-        target = self._file(doc_id)
-        tmp = target.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            json.dump(entry, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-        # The rename is durable only once the directory is: else a power cut could keep the
-        # stores' changes but lose the entry that lets repair() undo them.
-        directory = os.open(self._dir, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-
-    def end(self, doc_id: str) -> None:
-        """Forget a write that reached both stores."""
-        self._file(doc_id).unlink(missing_ok=True)
-
-    def pending(self) -> list[dict[str, object]]:
-        """Entries left behind by writes that did not finish (unreadable ones are dropped)."""
-        entries: list[dict[str, object]] = []
-        for tmp in self._dir.glob("*.tmp"):
-            tmp.unlink(missing_ok=True)  # a torn journal write: the stores were not touched
-        for path in sorted(self._dir.glob("*.json")):
-            try:
-                entries.append(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                logger.warning("dropping unreadable journal entry %s", path.name)
-                path.unlink(missing_ok=True)
-        return entries
 
 
 class KnowledgeBase:
@@ -203,14 +112,73 @@ class KnowledgeBase:
                 both stores (or, failing that, by repair() on the next open).
         """
         ensure_valid(triples)
-        self._ensure_room(doc_id, _write_size(triples, points))
-        self.journal_begin(doc_id, content_hash, [p.passage_iri for p in points])
+        self._replace_valid(DocumentWrite(doc_id, content_hash, triples, points))
+
+    def _replace_valid(self, write: DocumentWrite) -> None:
+        doc_id, points = write.doc_id, write.points
+        self._ensure_room(doc_id, _write_size(write.triples, points))
+        self.journal_begin(doc_id, write.content_hash, _passage_iris(points))
         with self._swaps.exclusive(), _storage_errors(doc_id, self._room, self._undo):
             self.index.delete_document(doc_id)
             if points:
                 self.index.upsert(points)
-            self.store.replace_document(document_graph_iri(doc_id), triples)
+            self.store.replace_document(document_graph_iri(doc_id), write.triples)
         self.journal.end(doc_id)
+
+    def replace_documents(self, writes: Sequence[DocumentWrite]) -> list[GraphError | None]:
+        """Store several documents; per document ``None`` or the error that kept it out.
+
+        New documents share one vector upsert and one graph bulk load (the ingest writes
+        groups of files); stored ones are replaced one at a time as by ``replace_document``,
+        and so are all of them when the disk lacks room for the whole batch, so that as many
+        as fit get in. A shape violation fails its document only. A store failure
+        (``StoreUnavailable``, ``DiskFull``) fails the document it hit; the documents it kept
+        out come back as ``NotAttempted``, with nothing of them stored.
+        """
+        results: list[GraphError | None] = [None] * len(writes)
+        for i, write in enumerate(writes):
+            try:
+                ensure_valid(write.triples)
+            except ShapeViolation as exc:
+                results[i] = exc
+        valid = [i for i, r in enumerate(results) if r is None]
+        together = [i for i in valid if writes[i].new]
+        size = sum(_write_size(writes[i].triples, writes[i].points) for i in together)
+        if len(together) < 2 or not self._has_room(size):
+            together = []
+        for i in (i for i in valid if i not in together):
+            try:
+                self._replace_valid(writes[i])
+            except StoreUnavailable as exc:
+                return _stopped(results, i, exc, [j for j in valid if j > i or j in together])
+            except GraphError as exc:
+                results[i] = exc
+        if together:
+            try:
+                self._write_together([writes[i] for i in together])
+            except StoreUnavailable as exc:
+                return _stopped(results, together[0], exc, together[1:])
+        return results
+
+    def _write_together(self, writes: Sequence[DocumentWrite]) -> None:
+        """New documents in one vector upsert and one graph bulk load, under one journal entry."""
+        doc_ids = [w.doc_id for w in writes]
+        entries = [(w.doc_id, w.content_hash, _passage_iris(w.points)) for w in writes]
+        with _storage_errors(doc_ids[0], self._room):
+            self.journal.begin_many(entries)
+
+        def undo(_: str) -> None:
+            undone = [self._undo(doc_id) for doc_id in doc_ids]  # every one, not up to a failure
+            if all(undone):
+                self.journal.end_many(doc_ids)
+
+        with self._swaps.exclusive(), _storage_errors(doc_ids[0], self._room, undo):
+            for doc_id in doc_ids:
+                self.index.delete_document(doc_id)
+            self.index.upsert([p for w in writes for p in w.points])
+            graphs = [(document_graph_iri(w.doc_id), w.triples) for w in writes]
+            self.store.add_documents(graphs, marker=WN.contentHash)
+        self.journal.end_many(doc_ids)
 
     def journal_begin(self, doc_id: str, content_hash: str, passages: Sequence[str]) -> None:
         """Durable intent record; split out so crash tests can stop right after it."""
@@ -237,8 +205,7 @@ class KnowledgeBase:
         for doc_id in rolled_back:
             self.index.delete_document(doc_id)
             self.store.delete_document(document_graph_iri(doc_id))
-        for entry in self.journal.pending():
-            self.journal.end(str(entry["doc_id"]))
+        self.journal.clear()
         if not sweep:
             report = RepairReport(tuple(rolled_back))
             if report.changed:
@@ -275,6 +242,9 @@ class KnowledgeBase:
         assert isinstance(result, SelectResult)
         return {str(row[0]) for row in result.rows if row[0] is not None}
 
+    def _has_room(self, size: int) -> bool:
+        return disk_space.free_bytes(self._room_dir) >= self.min_free_bytes + size
+
     def _ensure_room(self, doc_id: str, size: int) -> None:
         """Refuse a write before it starts if it would eat into ``min_free_bytes``."""
         free = disk_space.free_bytes(self._room_dir)
@@ -287,7 +257,7 @@ class KnowledgeBase:
         reserve = megabytes(self.min_free_bytes)
         return f"{megabytes(free)} free on the data directory's disk, {reserve} must stay free"
 
-    def _undo(self, doc_id: str) -> None:
+    def _undo(self, doc_id: str) -> bool:
         """Take a half-written document out of both stores now, so no reader meets it.
 
         Best effort: if this fails too (the disk is still full), the journal entry stays and
@@ -298,8 +268,9 @@ class KnowledgeBase:
             self.store.delete_document(document_graph_iri(doc_id))
         except (GraphError, OSError) as exc:
             logger.warning("could not roll back %r yet (%s); repair() will", doc_id, exc)
-            return
+            return False
         self.journal.end(doc_id)
+        return True
 
     def close(self) -> None:
         """Close both stores."""
@@ -312,6 +283,21 @@ def _disk_full(doc_id: str, room: str) -> DiskFull:
         f"writing {doc_id!r} failed: disk full ({room}); the other documents are unchanged. "
         "Free space on that disk, then run the ingest again (unchanged files are skipped)"
     )
+
+
+def _passage_iris(points: Sequence[PassagePoint]) -> list[str]:
+    return [p.passage_iri for p in points]
+
+
+def _stopped(
+    results: list[GraphError | None], at: int, error: StoreUnavailable, left_out: Sequence[int]
+) -> list[GraphError | None]:
+    """The results of a batch that a store failure at ``at`` stopped."""
+    results[at] = error
+    for i in left_out:
+        if results[i] is None:
+            results[i] = NotAttempted(f"not written: the stores failed first ({error})")
+    return results
 
 
 def _write_size(triples: Graph, points: Sequence[PassagePoint]) -> int:
@@ -329,7 +315,7 @@ class _storage_errors:  # noqa: N801 - used as a statement-like context manager
         self,
         doc_id: str,
         room: Callable[[], str] | None = None,
-        undo: Callable[[str], None] | None = None,
+        undo: Callable[[str], object] | None = None,
     ) -> None:
         self._doc_id = doc_id
         self._room = room

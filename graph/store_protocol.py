@@ -62,6 +62,15 @@ class GraphStore(Protocol):
     def replace_document(self, graph_iri: URIRef, triples: Triples) -> None:
         """Swap the content of one document graph atomically."""
 
+    def add_documents(self, graphs: Sequence[tuple[URIRef, Triples]], *, marker: URIRef) -> None:
+        """Write several document graphs; a graph's ``marker`` triples are visible last.
+
+        Not necessarily one transaction: the caller journals the documents until it returns.
+        """
+
+    def optimize(self) -> None:
+        """Compact storage after a large load (a no-op where a server manages that)."""
+
     def replace_graph(self, graph_iri: URIRef, triples: Triples) -> None:
         """Swap the content of a reference graph atomically."""
 

@@ -63,7 +63,7 @@ def run_ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from graph.backends import open_embedder, open_knowledge_base
-    from graph.knowledge_base import WriterLock
+    from graph.journal import WriterLock
     from ingest.nlp import default_analyzer
     from ingest.pipeline import Ingestor
     from ingest.readers import discover

@@ -20,7 +20,7 @@ from rdflib import URIRef
 
 from graph.embedding import Embedder
 from graph.errors import GraphError, StoreUnavailable
-from graph.knowledge_base import KnowledgeBase
+from graph.knowledge_base import DocumentWrite, KnowledgeBase, NotAttempted
 from graph.vectors import PassagePoint
 from ingest.analysis import AnalysisContext
 from ingest.chunking import document_pieces
@@ -36,6 +36,9 @@ from ingest.structure_triples import add_structure
 from ingest.triples import AnalysedDocument, DocumentGraph, build_document_graph
 
 logger = logging.getLogger(__name__)
+
+# A document ready to store: its preparation, its graph and its passage points.
+_Analysed = tuple[PreparedDocument, DocumentGraph, list[PassagePoint]]
 
 
 @dataclass(frozen=True)
@@ -178,13 +181,15 @@ class Ingestor:
             else:
                 prepared[i] = result
         vectors = self._embed_all(list(prepared.values()), stages)
+        analysed: dict[int, _Analysed] = {}
         for (i, document), matrix in zip(prepared.items(), vectors, strict=True):
-            outcomes[i] = self._finish(document, matrix, known, stages)
-            if outcomes[i].stops_run:
-                left = [j for j in prepared if j > i]
-                ordered = [outcomes[j] for j in sorted(outcomes) if j not in left]
-                return ordered, len(left)
-        return [outcomes[i] for i in sorted(outcomes)], None
+            try:
+                analysed[i] = self._analyse(document, matrix, stages)
+            except (IngestError, GraphError) as exc:
+                logger.warning("%s: %s", document.path, exc)
+                outcomes[i] = FileOutcome(str(document.path), "failed", error=str(exc))
+        left_out = self._write(analysed, known, stages, outcomes)
+        return [outcomes[i] for i in sorted(outcomes)], left_out
 
     def _prepare(
         self, found: Discovered, known: dict[str, str], stages: dict[str, float]
@@ -217,33 +222,44 @@ class Ingestor:
         bounds = np.cumsum([0, *(len(d.chunks) for d in documents)])
         return [matrix[bounds[k] : bounds[k + 1]] for k in range(len(documents))]
 
-    def _finish(
+    def _write(
         self,
-        document: PreparedDocument,
-        vectors: np.ndarray,
+        analysed: dict[int, _Analysed],
         known: dict[str, str],
         stages: dict[str, float],
-    ) -> FileOutcome:
-        path, source = str(document.path), document.source
-        try:
-            dg, points = self._analyse(document, vectors, stages)
-            with timed(stages, "write"):
-                self.kb.replace_document(source.doc_id, source.content_hash, dg.graph, points)
-            known[source.doc_id] = source.content_hash
-        except StoreUnavailable as exc:
-            logger.error("%s: %s", path, exc)
-            return FileOutcome(path, "failed", error=str(exc), stops_run=True)
-        except (IngestError, GraphError) as exc:
-            logger.warning("%s: %s", path, exc)
-            return FileOutcome(path, "failed", error=str(exc))
-        return FileOutcome(
-            path, document.status, source.doc_id, len(points), dict(dg.entity_counts),
-            dg.experiences, seconds=time.perf_counter() - document.started,
-        )  # fmt: skip
+        outcomes: dict[int, FileOutcome],
+    ) -> int | None:
+        """Store the group's documents together; how many files a store failure left out."""
+        items = list(analysed.items())
+        writes = [
+            DocumentWrite(d.source.doc_id, d.source.content_hash, dg.graph, p, d.status == "new")
+            for _, (d, dg, p) in items
+        ]
+        with timed(stages, "write"):
+            results = self.kb.replace_documents(writes)
+        left_out = 0
+        for (i, (document, dg, points)), error in zip(items, results, strict=True):
+            source = document.source
+            if isinstance(error, NotAttempted):
+                left_out += 1
+            elif error is not None:
+                stops = isinstance(error, StoreUnavailable)
+                (logger.error if stops else logger.warning)("%s: %s", document.path, error)
+                outcomes[i] = FileOutcome(str(document.path), "failed", error=str(error),
+                                          stops_run=stops)  # fmt: skip
+            else:
+                known[source.doc_id] = source.content_hash
+                outcomes[i] = FileOutcome(
+                    str(document.path), document.status, source.doc_id, len(points),
+                    dict(dg.entity_counts), dg.experiences,
+                    seconds=time.perf_counter() - document.started,
+                )  # fmt: skip
+        stopped = any(o.stops_run for o in outcomes.values())
+        return left_out if stopped else None
 
     def _analyse(
         self, document: PreparedDocument, vectors: np.ndarray, stages: dict[str, float]
-    ) -> tuple[DocumentGraph, list[PassagePoint]]:
+    ) -> _Analysed:
         doc, chunks, doc_date = document.doc, document.chunks, document.doc_date
         with timed(stages, "nlp"):
             geo = self.analyzer.geo_context_of(document_pieces(doc, chunks))
@@ -265,7 +281,7 @@ class Ingestor:
             dg = build_document_graph(ad, self.identities, self.aliases)
             add_structure(dg, ad, self.topics_of)
             points = self._points(ad, dg, vectors)
-        return dg, points
+        return document, dg, points
 
     def topics_of(self, label: str) -> set[URIRef]:
         """Concepts a label or short text names (front matter topics, task texts)."""

@@ -8,7 +8,8 @@ from graph.embedding import Embedder
 from graph.entities import EntityReader
 from graph.experts import ExperienceFinder
 from graph.ingestion import DocumentIngestor, load_ingestor
-from graph.knowledge_base import KnowledgeBase, WriterLock
+from graph.journal import WriterLock
+from graph.knowledge_base import KnowledgeBase
 from graph.search import Searcher
 from graph.sparql import SparqlService
 from graph.speakers import SpeakerFinder

@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from graph import knowledge_base
+from graph import journal as journal_module
 from graph.iris import document_graph_iri
-from graph.knowledge_base import Journal
+from graph.journal import Journal
 from graph.qdrant_edge_index import QdrantEdgeIndex
 from graph.store import OxigraphStore
 from ingest import pipeline
@@ -72,7 +72,7 @@ def arm_killer(delay_s: float) -> None:
 
 
 def journal_shim(mode: str, fraction: float) -> tuple[Any, Any]:
-    """``json`` and ``os`` stand-ins for ``graph.knowledge_base`` during one ``begin()``.
+    """``json`` and ``os`` stand-ins for ``graph.journal`` during one ``begin()``.
 
     ``partial`` writes a seeded share of the entry into the temporary file and dies;
     ``before_rename`` dies after the fsync'd temporary file, before ``os.replace``.
@@ -96,15 +96,22 @@ def journal_shim(mode: str, fraction: float) -> tuple[Any, Any]:
     return fake_json, fake_os
 
 
-def doc_of(target: str, args: tuple[Any, ...], graphs: dict[str, str]) -> str:
-    """The document a wrapped call is about (``-`` when the call does not say)."""
+def docs_of(target: str, args: tuple[Any, ...], graphs: dict[str, str]) -> list[str]:
+    """The documents a wrapped call is about (empty when the call does not say).
+
+    Calls for a group of documents (``begin_many``, ``end_many``, one upsert for several
+    documents, ``add_documents``) name each of them.
+    """
     if target in ("journal_begin", "journal_end", "vector_delete"):
-        return str(args[1])
+        if isinstance(args[1], str):
+            return [args[1]]
+        return [e if isinstance(e, str) else e[0] for e in args[1]]
     if target == "vector_upsert":
-        return str(args[1][0].document_id) if args[1] else "-"
+        return list(dict.fromkeys(str(p.document_id) for p in args[1]))
     if target == "graph_commit":
-        return graphs.get(str(args[1]), str(args[1]).rsplit("/", 1)[-1])
-    return Path(args[0]).name if target == "read" else "-"
+        named = [g for g, _ in args[1]] if isinstance(args[1], list) else [args[1]]
+        return [graphs.get(str(g), str(g).rsplit("/", 1)[-1]) for g in named]
+    return [Path(args[0]).name] if target == "read" else []
 
 
 def wrap(
@@ -114,12 +121,17 @@ def wrap(
     original: Callable[..., Any] = getattr(owner, attr)
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        doc = doc_of(target, args, graphs)
+        docs = docs_of(target, args, graphs)
         # Reads are counted over all files: which one holds an edited document is unknown.
-        counted = markers.started and (spec.docs is None or target == "read" or doc in spec.docs)
-        if counted and target == spec.target:
-            spec.seen += 1
-            if spec.seen == spec.nth:
+        watched = (
+            docs if spec.docs is None or target == "read" else [d for d in docs if d in spec.docs]
+        )
+        doc = (watched or docs or ["-"])[0]
+        if markers.started and watched and target == spec.target:
+            # A call for a group counts once per watched document, so ``nth`` means the
+            # n-th document write whether documents go one by one or together.
+            before, spec.seen = spec.seen, spec.seen + len(watched)
+            if before < spec.nth <= spec.seen:
                 return kill_call(original, args, kwargs, target, doc, spec, markers)
         markers.write("enter", target, doc)
         result = original(*args, **kwargs)
@@ -143,12 +155,12 @@ def kill_call(
     if spec.mode == "before":
         die()
     if spec.mode in ("partial", "before_rename") and target == "journal_begin":
-        saved = knowledge_base.json, knowledge_base.os  # type: ignore[attr-defined]
-        knowledge_base.json, knowledge_base.os = journal_shim(spec.mode, spec.fraction)  # type: ignore[attr-defined]
+        saved = journal_module.json, journal_module.os  # type: ignore[attr-defined]
+        journal_module.json, journal_module.os = journal_shim(spec.mode, spec.fraction)  # type: ignore[attr-defined]
         try:
             original(*args, **kwargs)
         finally:
-            knowledge_base.json, knowledge_base.os = saved  # type: ignore[attr-defined]
+            journal_module.json, journal_module.os = saved  # type: ignore[attr-defined]
     elif spec.mode == "partial" and target == "vector_upsert":
         points = args[1]
         original(args[0], points[: max(1, int(len(points) * spec.fraction))], **kwargs)
@@ -167,10 +179,13 @@ def install(spec: Spec, markers: Markers) -> None:
     """Wrap the write path and mark the start of the ingest loop (after repair on open)."""
     graphs = {str(document_graph_iri(d)): d for d in spec.docs or ()}
     wrap(Journal, "begin", "journal_begin", spec, markers, graphs)
+    wrap(Journal, "begin_many", "journal_begin", spec, markers, graphs)
     wrap(Journal, "end", "journal_end", spec, markers, graphs)
+    wrap(Journal, "end_many", "journal_end", spec, markers, graphs)
     wrap(QdrantEdgeIndex, "delete_document", "vector_delete", spec, markers, graphs)
     wrap(QdrantEdgeIndex, "upsert", "vector_upsert", spec, markers, graphs)
     wrap(OxigraphStore, "replace_document", "graph_commit", spec, markers, graphs)
+    wrap(OxigraphStore, "add_documents", "graph_commit", spec, markers, graphs)
     wrap(pipeline, "read_document", "read", spec, markers, graphs)
     ingest_paths = pipeline.Ingestor.ingest_paths
 

@@ -9,6 +9,7 @@ the two stores disagree; ``KnowledgeBase.reading()`` keeps a reader out of that 
 the API's searcher only shows passages of the graph snapshot it holds.
 """
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -220,6 +221,19 @@ def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], what
         time.sleep(0.05)
 
 
+def held_by_another_process(lock_file: Path) -> bool:
+    """Whether RocksDB's LOCK file is locked (RocksDB takes a POSIX record lock on it)."""
+    if not lock_file.exists():
+        return False
+    with lock_file.open("r+b") as handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.lockf(handle, fcntl.LOCK_UN)
+        return False
+
+
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [WISSENSNETZ, *args], env=env, capture_output=True, text=True, timeout=240, check=False
@@ -245,8 +259,10 @@ def test_a_second_ingest_process_stops_at_once_and_the_first_completes(
         started = time.monotonic()
         second = run(["ingest", str(second_docs)], env)
         refused_after = time.monotonic() - started
-        # The graph is opened after the model; identity.json shows the index is open too.
-        wait_for((data_dir / "vectors" / "identity.json").exists, first, "its stores")
+        # The graph is opened after the model. The data directory exists already (with
+        # identity.json), so only RocksDB's lock on the graph shows the first run has it open.
+        graph_lock = data_dir / "graph" / "LOCK"
+        wait_for(lambda: held_by_another_process(graph_lock), first, "its graph store")
         reader = run(["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"], env)
         overlapped = first.poll() is None
         _, err = first.communicate(timeout=300)

@@ -28,7 +28,8 @@ from typer.testing import CliRunner, Result
 from graph.disk_space import MIN_FREE_BYTES
 from graph.errors import DiskFull
 from graph.iris import document_graph_iri
-from graph.knowledge_base import Journal, KnowledgeBase, RepairReport
+from graph.journal import Journal
+from graph.knowledge_base import KnowledgeBase, RepairReport
 from graph.qdrant_edge_index import QdrantEdgeIndex
 from graph.search import Searcher
 from graph.store import OxigraphStore
@@ -204,10 +205,12 @@ def _raise_enospc(*args: object, **kwargs: object) -> None:
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
-LAYERS: dict[str, tuple[type, str]] = {
-    "journal": (Journal, "begin"),
-    "vectors": (QdrantEdgeIndex, "upsert"),
-    "graph": (OxigraphStore, "replace_document"),
+# Two new files go through the group path (begin_many, add_documents), one alone through
+# the single-document path; both are patched.
+LAYERS: dict[str, tuple[type, tuple[str, ...]]] = {
+    "journal": (Journal, ("begin", "begin_many")),
+    "vectors": (QdrantEdgeIndex, ("upsert",)),
+    "graph": (OxigraphStore, ("replace_document", "add_documents")),
 }
 
 
@@ -215,7 +218,7 @@ LAYERS: dict[str, tuple[type, str]] = {
 def test_enospc_in_a_store_fails_one_file_and_changes_nothing(
     layer: str, data_dir: Path, tmp_path: Path, real_embedder: Any, model_dir: Path
 ) -> None:
-    owner, method = LAYERS[layer]
+    owner, methods = LAYERS[layer]
     folder = tmp_path / layer
     folder.mkdir()
     for name in (f"1-{layer}", f"2-notiz-{layer}"):
@@ -225,7 +228,8 @@ def test_enospc_in_a_store_fails_one_file_and_changes_nothing(
         with reopened(data_dir, real_embedder, model_dir) as (kb, _):
             before = state(kb)
         with pytest.MonkeyPatch.context() as failing:
-            failing.setattr(owner, method, _raise_enospc)
+            for method in methods:
+                failing.setattr(owner, method, _raise_enospc)
             line = assert_stopped_on_disk_full(run_ingest(folder, data_dir), not_attempted=1)
         assert f"1-{layer}" in line
         with reopened(data_dir, real_embedder, model_dir) as (kb, report):

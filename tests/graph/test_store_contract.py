@@ -51,6 +51,37 @@ def test_replace_is_idempotent(contract_store: GraphStore) -> None:
     assert isomorphic(graph_content(contract_store, G1), data)
 
 
+MARK = URIRef(f"{EX}mark")
+
+
+def with_marker(n: int, tag: str) -> Graph:
+    graph = make_graph(n, tag)
+    graph.add((URIRef(f"{EX}{tag}"), MARK, Literal(f"done {tag}")))
+    return graph
+
+
+def test_add_documents_writes_new_and_replaces_stored_graphs(contract_store: GraphStore) -> None:
+    contract_store.replace_document(G2, make_graph(7, "old"))
+    g3 = URIRef(f"{EX}graph/three")
+    batch = [(G1, with_marker(30, "a")), (G2, with_marker(4, "b")), (g3, Graph())]
+    contract_store.add_documents(batch, marker=MARK)
+    assert isomorphic(graph_content(contract_store, G1), with_marker(30, "a"))
+    assert isomorphic(graph_content(contract_store, G2), with_marker(4, "b"))  # old triples gone
+    assert contract_store.count_triples(g3) == 0
+    assert contract_store.count_triples() == 31 + 5
+    contract_store.optimize()
+    assert contract_store.count_triples() == 31 + 5
+
+
+def test_add_documents_keeps_awkward_literals_whole(contract_store: GraphStore) -> None:
+    graph = Graph()
+    odd = "Zeile\u2028zwei\x85drei . <x> \"Zitat\" \n Ende"
+    graph.add((URIRef(f"{EX}s"), P, Literal(odd, lang="de")))
+    graph.add((URIRef(f"{EX}s"), MARK, Literal("1", datatype=XSD.integer)))
+    contract_store.add_documents([(G1, graph)], marker=MARK)
+    assert isomorphic(graph_content(contract_store, G1), graph)
+
+
 def test_replace_swaps_exactly_one_graph(contract_store: GraphStore) -> None:
     contract_store.replace_document(G1, make_graph(10, "a"))
     contract_store.replace_document(G2, make_graph(20, "b"))

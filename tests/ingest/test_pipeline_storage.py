@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.iris import document_graph_iri
-from graph.knowledge_base import KnowledgeBase, WriterLock, WriterLocked
+from graph.journal import WriterLock, WriterLocked
+from graph.knowledge_base import KnowledgeBase
 from ingest.readers import discover
 from tests.conftest import REPO
 from tests.factories import make_ingestor, make_kb
