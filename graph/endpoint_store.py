@@ -166,9 +166,6 @@ class SparqlEndpointStore:
         if graphs:
             self._update(" ;\n".join(replace_update(g, t) for g, t in graphs))
 
-    def optimize(self) -> None:
-        """Nothing to do: the server compacts its own storage."""
-
     def replace_graph(self, graph_iri: URIRef, triples: Triples) -> None:
         """Swap the content of a reference graph in one update request."""
         self._update(replace_update(graph_iri, triples))

@@ -391,17 +391,6 @@ class OxigraphStore:
             data = store.dump(format=ox_format, from_graph=graph, prefixes=prefixes)
         return data or b""
 
-    def optimize(self) -> None:
-        """Compact the store after a large load, so reads do not walk many small files.
-
-        Raises:
-            StoreUnavailable: if the compaction cannot write (for example, a full disk).
-        """
-        try:
-            self._writable().optimize()
-        except OSError as e:
-            raise self._write_failed(e) from e
-
     def flush(self) -> None:
         """Make every committed write durable on disk."""
         self._open().flush()

@@ -68,9 +68,6 @@ class GraphStore(Protocol):
         Not necessarily one transaction: the caller journals the documents until it returns.
         """
 
-    def optimize(self) -> None:
-        """Compact storage after a large load (a no-op where a server manages that)."""
-
     def replace_graph(self, graph_iri: URIRef, triples: Triples) -> None:
         """Swap the content of a reference graph atomically."""
 

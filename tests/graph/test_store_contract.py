@@ -69,8 +69,6 @@ def test_add_documents_writes_new_and_replaces_stored_graphs(contract_store: Gra
     assert isomorphic(graph_content(contract_store, G2), with_marker(4, "b"))  # old triples gone
     assert contract_store.count_triples(g3) == 0
     assert contract_store.count_triples() == 31 + 5
-    contract_store.optimize()
-    assert contract_store.count_triples() == 31 + 5
 
 
 def test_add_documents_keeps_awkward_literals_whole(contract_store: GraphStore) -> None:
