@@ -6,11 +6,10 @@ batch goes on; a file's graph and vectors are written together through the journ
 (full disk) stops the batch at that file: every further file would fail the same way.
 """
 
-import itertools
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,8 @@ from ingest.structure_triples import add_structure
 from ingest.triples import AnalysedDocument, DocumentGraph, build_document_graph
 
 logger = logging.getLogger(__name__)
+
+GROUP_PASSAGES = 192  # passages per encoder call at which a group of files closes
 
 # A document ready to store: its preparation, its graph and its passage points.
 _Analysed = tuple[PreparedDocument, DocumentGraph, list[PassagePoint]]
@@ -107,7 +108,8 @@ class Ingestor:
         analyzer: Analyzer,
         *,
         max_bytes: int = 50 * 1024 * 1024,
-        group_size: int = 16,
+        group_size: int = 64,
+        group_passages: int = GROUP_PASSAGES,
         aliases: AliasTable | None = None,
     ) -> None:
         self.kb = kb
@@ -116,6 +118,7 @@ class Ingestor:
         self.analyzer = analyzer
         self.max_bytes = max_bytes
         self.group_size = max(1, group_size)
+        self.group_passages = max(1, group_passages)
         self.identities = Identities.from_store(kb.store)
         self._broader = {iri: c.broader for iri, c in analyzer.topic_index.concepts.items()}
         self._topic_cache: dict[str, set[URIRef]] = {}
@@ -130,7 +133,7 @@ class Ingestor:
     ) -> IngestSummary:
         """Ingest every supported file below ``paths``; unchanged files are skipped.
 
-        Files go through in groups of ``group_size`` whose passages are embedded together.
+        Files go through in groups whose passages are embedded together (see ``_groups``).
         Stops at the first file the stores could not take (``FileOutcome.stops_run``); the
         rest are counted in ``not_attempted`` and nothing is pruned.
         """
@@ -138,7 +141,7 @@ class Ingestor:
         known = self.kb.document_hashes()
         seen: set[str] = set()
         found_files = discover(paths)
-        while group := list(itertools.islice(found_files, self.group_size)):
+        for group in self._groups(found_files, known, summary.stage_seconds):
             outcomes, skipped = self._ingest_group(group, known, summary.stage_seconds)
             for outcome in outcomes:
                 if outcome.doc_id:
@@ -165,17 +168,42 @@ class Ingestor:
     ) -> FileOutcome:
         """One file end to end; a domain error becomes a ``failed`` outcome, never a raise."""
         known = known if known is not None else self.kb.document_hashes()
-        outcomes, _ = self._ingest_group([Discovered(path, root)], known, stages or {})
+        stages = stages if stages is not None else {}
+        prepared = self._prepare(Discovered(path, root), known, stages)
+        outcomes, _ = self._ingest_group([prepared], known, stages)
         return outcomes[0]
 
+    def _groups(
+        self, found: Iterator[Discovered], known: dict[str, str], stages: dict[str, float]
+    ) -> Iterator[list[PreparedDocument | FileOutcome]]:
+        """Prepared files, cut into groups of one encoder call each.
+
+        A group closes at ``group_passages`` passages or ``group_size`` files. The passage
+        count is what matters: multilingual-e5-small on 2 cores encoded calls of 48 passages
+        15-20 % slower than calls of 480, calls of 192 6 % slower (side by side, same texts).
+        """
+        group: list[PreparedDocument | FileOutcome] = []
+        passages = 0
+        for item in found:
+            result = self._prepare(item, known, stages)
+            group.append(result)
+            passages += len(result.chunks) if isinstance(result, PreparedDocument) else 0
+            if passages >= self.group_passages or len(group) >= self.group_size:
+                yield group
+                group, passages = [], 0
+        if group:
+            yield group
+
     def _ingest_group(
-        self, group: list[Discovered], known: dict[str, str], stages: dict[str, float]
+        self,
+        group: list[PreparedDocument | FileOutcome],
+        known: dict[str, str],
+        stages: dict[str, float],
     ) -> tuple[list[FileOutcome], int | None]:
         """Outcomes in file order, and how many files were left out if the stores failed."""
         outcomes: dict[int, FileOutcome] = {}
         prepared: dict[int, PreparedDocument] = {}
-        for i, found in enumerate(group):
-            result = self._prepare(found, known, stages)
+        for i, result in enumerate(group):
             if isinstance(result, FileOutcome):
                 outcomes[i] = result
             else:

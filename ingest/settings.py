@@ -17,5 +17,8 @@ class IngestSettings(GraphSettings):
     max_file_mb: float = Field(50.0, gt=0, description="Largest file ingested (MB).")
     alias_file: Path | None = Field(None, description="YAML file merging or splitting entities.")
     group_size: int = Field(
-        16, ge=1, description="Files prepared together; their passages share one encoder call."
+        64,
+        ge=1,
+        description="Most files prepared together; a group closes earlier at 192 passages, "
+        "which share one encoder call.",
     )
