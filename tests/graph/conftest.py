@@ -1,4 +1,4 @@
-"""Fixtures of the graph store tests: a real ``oxigraph serve`` and one store per backend."""
+"""Fixtures of the graph tests: a real ``oxigraph serve``, a store per backend, the retrieval KB."""
 
 import shutil
 import socket
@@ -13,6 +13,8 @@ import pytest
 
 from graph.endpoint_store import SparqlEndpointStore
 from graph.store import GraphStore, OxigraphStore
+from tests.conftest import MODEL_DIR
+from tests.graph.retrieval_kb import KB, build_kb
 
 SERVER_TIMEOUT_S = 5
 
@@ -106,3 +108,18 @@ def contract_store(request: pytest.FixtureRequest) -> GraphStore:
     fixture = "oxigraph_store" if request.param == "oxigraph" else "endpoint_store"
     store: GraphStore = request.getfixturevalue(fixture)
     return store
+
+
+@pytest.fixture(scope="package")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KB]:
+    """The retrieval tests' knowledge base, built once for all ``test_retrieval_*.py`` files.
+
+    Loading the model and the reference data takes most of the retrieval tests' time, so the
+    files share one instance; a test that adds a document removes it again.
+    """
+    if not (MODEL_DIR / "model.safetensors").is_file():
+        pytest.fail(f"embedding model missing in {MODEL_DIR}: run `wissensnetz model install`")
+    built = build_kb(tmp_path_factory.mktemp("retrieval"), MODEL_DIR)
+    yield built
+    built.index.close()
+    built.store.close()
