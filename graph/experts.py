@@ -14,24 +14,18 @@ candidates by how often they are mentioned rather than by how well they match.
 
 import math
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from graph.actors import (
-    Actor,
-    Evidence,
-    Link,
-    Scores,
-    Tally,
-    load_actors,
-    names,
-    passage_links,
-    select_each,
-    values,
-)
+from graph.actors import Actor, Evidence, Link, Scores, Tally, load_actors, passage_links
 from graph.errors import InvalidQuery
+from graph.expert_answers import (
+    ActorAnswer,
+    Contact,
+    MunicipalityAnswer,
+    WhoResult,
+    fallback_contacts,
+    topic_contacts,
+)
 from graph.questions import Question, parse_question
 from graph.search import Ranked, Searcher, constraint_filter
 
@@ -53,92 +47,10 @@ DEFAULT_CONFIDENCE = 0.8
 PROJECT_FACTOR = 0.9  # a project's municipality, from the project record rather than the text
 OFF_TOPIC_FACTOR = 0.6
 MAX_EVIDENCE = 3
-MAX_CONTACTS = 2
 ACTOR_CACHE = 50_000
 # Links that tie a person to the topic; being named in a passage is not enough to be the
 # one to call.
 CONTACT_KINDS = frozenset({"done", "presented", "planned", "asked", "contact", "speaker"})
-
-_PATE_HEAD = "SELECT DISTINCT ?m ?x ?rel WHERE { VALUES ?m { %s } "
-_PATES = (
-    '?m wn:regiopolPate ?x BIND("regiopolPate" AS ?rel)',
-    '?x wn:regiopolPate ?m BIND("regiopolPate" AS ?rel)',
-    '?m wn:generalContact ?x BIND("Ansprechperson" AS ?rel)',
-)
-
-
-@dataclass(frozen=True)
-class Contact:
-    """A person to call, with the roles that make them the right one."""
-
-    id: str
-    name: str
-    roles: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form: id, name, roles."""
-        return {"id": self.id, "name": self.name, "roles": list(self.roles)}
-
-
-@dataclass(frozen=True)
-class MunicipalityAnswer:
-    """A municipality with experience, its proof and whom to contact."""
-
-    id: str
-    name: str
-    ags: str
-    score: float
-    evidence: tuple[Evidence, ...]
-    contacts: tuple[Contact, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form of the answer."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "ags": self.ags,
-            "score": round(self.score, 6),
-            "evidence": [e.to_dict() for e in self.evidence],
-            "contacts": [c.to_dict() for c in self.contacts],
-        }
-
-
-@dataclass(frozen=True)
-class ActorAnswer:
-    """A person or organisation with experience."""
-
-    actor: Actor
-    score: float
-    evidence: tuple[Evidence, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form: id, name, type, score, affiliations, evidence."""
-        return {
-            "id": self.actor.iri,
-            "name": self.actor.name,
-            "type": self.actor.type,
-            "score": round(self.score, 6),
-            "affiliations": [a.to_dict() for a in self.actor.affiliations],
-            "evidence": [e.to_dict() for e in self.evidence],
-        }
-
-
-@dataclass(frozen=True)
-class WhoResult:
-    """Answer to a "who did X" question."""
-
-    query: str
-    question: Question
-    municipalities: list[MunicipalityAnswer]
-    actors: list[ActorAnswer]
-
-    def to_json(self) -> dict[str, Any]:
-        """``{"query", "municipalities": [...], "actors": [...]}``."""
-        return {
-            "query": self.query,
-            "municipalities": [m.to_dict() for m in self.municipalities],
-            "actors": [a.to_dict() for a in self.actors],
-        }
 
 
 class ExperienceFinder:
@@ -352,7 +264,7 @@ class ExperienceFinder:
             town = vocab.municipalities.get(ags)
             if town is None:
                 continue
-            contacts = _topic_contacts(ags, tally.staff[ags], actors) or fallback.get(ags, [])
+            contacts = topic_contacts(ags, tally.staff[ags], actors) or fallback.get(ags, [])
             scores = tally.towns[ags]
             evidence = self.evidence(scores, question.topic)
             answers.append(
@@ -367,37 +279,13 @@ class ExperienceFinder:
         _, cache = self._caches()
         missing = [a for a in towns if a not in cache]
         if missing:
-            loaded = self._load_fallback_contacts(missing)
+            iris = {ags: self.searcher.vocabulary.municipalities[ags].iri for ags in missing}
+            loaded = fallback_contacts(self.searcher.store, iris)
             with self._lock:
                 cache.update({ags: loaded.get(ags, []) for ags in missing})
         return {ags: cache.get(ags, []) for ags in towns}
-
-    def _load_fallback_contacts(self, towns: Sequence[str]) -> dict[str, list[Contact]]:
-        vocab = self.searcher.vocabulary
-        block = values(vocab.municipalities[a].iri for a in towns)
-        if not block:
-            return {}
-        by_iri = {vocab.municipalities[a].iri: a for a in towns}
-        rows = select_each(self.searcher.store, _PATE_HEAD % block, _PATES)
-        people = names(self.searcher.store, {person for _, person, _ in rows if person})
-        found: dict[str, dict[str, Contact]] = defaultdict(dict)
-        for m, person, rel in rows:
-            if m in by_iri and person in people:
-                found[by_iri[m]].setdefault(person, Contact(person, people[person], (rel or "",)))
-        return {ags: list(contacts.values()) for ags, contacts in found.items()}
 
 
 def _is_planned(link: Link) -> bool:
     """A project link whose status says idea or plan (a project counts as done otherwise)."""
     return (link.status or "").casefold() in _PLANNED_STATUS
-
-
-def _topic_contacts(
-    ags: str, staff: Mapping[str, Scores], actors: Mapping[str, Actor], size: int = MAX_CONTACTS
-) -> list[Contact]:
-    """Persons with experience on the topic who work for the town or run its project."""
-    ranked = sorted(staff, key=lambda i: (-staff[i].total, i))[:size]
-    return [
-        Contact(iri, actors[iri].name, tuple(actors[iri].roles(ags) or actors[iri].roles()))
-        for iri in ranked
-    ]

@@ -64,6 +64,7 @@ def run_ingest(
 
     from graph.backends import open_embedder, open_knowledge_base
     from graph.journal import WriterLock
+    from ingest.concept_vectors import concept_cache_file
     from ingest.nlp import default_analyzer
     from ingest.pipeline import Ingestor
     from ingest.readers import discover
@@ -78,6 +79,7 @@ def run_ingest(
                 max_bytes=int(settings.max_file_mb * 1024 * 1024),
                 group_size=settings.group_size,
                 aliases=load_aliases(settings.alias_file) if settings.alias_file else AliasTable(),
+                concept_cache=concept_cache_file(settings.data_dir),
             )  # fmt: skip
             # The gazetteers, spaCy and the model are ~400k long-lived objects: frozen, the
             # garbage collector stops rescanning them while documents are built (-35% triples).

@@ -23,7 +23,7 @@ from graph.knowledge_base import DocumentWrite, KnowledgeBase, NotAttempted
 from graph.vectors import PassagePoint
 from ingest.analysis import AnalysisContext
 from ingest.chunking import document_pieces
-from ingest.concept_vectors import ConceptEmbeddings
+from ingest.concept_vectors import ConceptEmbeddings, concept_cache_file
 from ingest.errors import IngestError
 from ingest.identities import Identities
 from ingest.nlp import Analyzer
@@ -111,6 +111,7 @@ class Ingestor:
         group_size: int = 64,
         group_passages: int = GROUP_PASSAGES,
         aliases: AliasTable | None = None,
+        concept_cache: Path | None = None,
     ) -> None:
         self.kb = kb
         self.aliases = aliases or AliasTable()
@@ -122,7 +123,7 @@ class Ingestor:
         self.identities = Identities.from_store(kb.store)
         self._broader = {iri: c.broader for iri, c in analyzer.topic_index.concepts.items()}
         self._topic_cache: dict[str, set[URIRef]] = {}
-        self._concepts = ConceptEmbeddings.from_store(kb.store, embedder)
+        self._concepts = ConceptEmbeddings.cached(kb.store, embedder, concept_cache)
 
     def ingest_paths(
         self,
@@ -395,5 +396,6 @@ def api_ingestor(kb: KnowledgeBase, settings: Any, embedder: Embedder | None = N
     from ingest.nlp import default_analyzer
 
     encoder = embedder if embedder is not None else open_embedder(settings)
-    ingestor = Ingestor(kb, encoder, default_analyzer())
+    cache = concept_cache_file(settings.data_dir)
+    ingestor = Ingestor(kb, encoder, default_analyzer(), concept_cache=cache)
     return ApiIngestor(ingestor, Path(settings.data_dir) / "uploads")
