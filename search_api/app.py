@@ -13,7 +13,17 @@ from starlette.responses import Response
 
 from search_api.errors import install_error_handlers
 from search_api.limits import BodySizeLimit
-from search_api.routes import documents, editor, entities, export, health, pages, search, sparql
+from search_api.routes import (
+    documents,
+    editor,
+    entities,
+    export,
+    health,
+    login,
+    pages,
+    search,
+    sparql,
+)
 from search_api.services import Services, build_services
 from search_api.settings import ApiSettings
 from search_api.templating import STATIC_DIR, make_templates
@@ -70,7 +80,7 @@ def create_app(settings: ApiSettings | None = None, services: Services | None = 
         return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
     install_error_handlers(app, html_error)
-    for module in (health, search, entities, documents, export, sparql, pages, editor):
+    for module in (health, search, entities, documents, export, sparql, pages, editor, login):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]

@@ -53,7 +53,9 @@ _HTTP_CODES = {
     413: "too_large",
     415: "unsupported_type",
 }
-_API_PREFIXES = ("/api", "/sparql", "/health", "/openapi", "/docs", "/redoc", "/static")
+# "/sparql" alone is the endpoint; "/sparql-editor" is a page and gets HTML errors.
+_API_PATHS = frozenset({"/sparql"})
+_API_PREFIXES = ("/api", "/sparql/", "/health", "/openapi", "/docs", "/redoc", "/static")
 GENERIC_MESSAGE = "Interner Fehler. Bitte erneut versuchen."
 HtmlRenderer = Callable[[Request, int, str, str], Response]
 ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
@@ -126,7 +128,8 @@ def domain_status(exc: GraphError) -> tuple[int, str]:
 def _wants_html(request: Request) -> bool:
     path = request.url.path
     accept = request.headers.get("accept", "")
-    return "text/html" in accept and not path.startswith(_API_PREFIXES)
+    api = path in _API_PATHS or path.startswith(_API_PREFIXES)
+    return "text/html" in accept and not api
 
 
 def install_error_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> None:

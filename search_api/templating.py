@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
@@ -20,6 +21,7 @@ from graph.iris import document_iri
 from graph.neighbourhood import render_svg
 from graph.store import QueryResult, SelectResult
 from ontology.namespaces import PREFIXES
+from search_api.security import has_session
 
 PACKAGE = Path(str(files("search_api")))
 TEMPLATES_DIR = PACKAGE / "templates"
@@ -188,6 +190,20 @@ def result_table(result: QueryResult) -> dict[str, Any]:
     return {"variables": result.variables, "rows": rows, "truncated": result.truncated}
 
 
+def access_state(request: Request) -> str:
+    """``open`` when reads need no key, else ``signed_in`` or ``signed_out`` (session cookie)."""
+    services = getattr(request.app.state, "services", None)
+    if services is None or not services.settings.require_read_key:
+        return "open"
+    return "signed_in" if has_session(request, services.settings) else "signed_out"
+
+
+def current_path(request: Request) -> str:
+    """Path and query of the request: where the key prompt leads back to."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def make_templates() -> Jinja2Templates:
     """Templates with the filters and globals the pages use."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -209,5 +225,7 @@ def make_templates() -> Jinja2Templates:
         "document_url": document_url,
         "query_url": query_url,
         "graph_svg": graph_svg,
+        "access_state": access_state,
+        "current_path": current_path,
     }
     return templates

@@ -9,9 +9,10 @@ from fastapi.templating import Jinja2Templates
 
 from graph.directory import municipalities, region_choices, topic_tree
 from graph.entity_page import EntityKind
-from graph.search import SearchResult
-from search_api.deps import EntitiesDep, ExpertsDep, SearcherDep, SpeakersDep
+from graph.search import Searcher, SearchResult
+from search_api.deps import EntitiesDep, ExpertsDep, SearcherDep, SpeakersDep, UploadsDep
 from search_api.security import ReadAccess
+from search_api.uploads import ALLOWED_SUFFIXES
 
 router = APIRouter(include_in_schema=False, dependencies=[ReadAccess])
 
@@ -28,10 +29,12 @@ FILTER_NAMES = {
 }
 
 
-def render(request: Request, template: str, **context: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
     """Render a page with the app's templates."""
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, template, context)
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
 @dataclass(frozen=True)
@@ -161,8 +164,38 @@ def municipalities_page(
 
 @router.get("/e/{kind}/{key}", response_class=HTMLResponse)
 def entity_page(
-    request: Request, entities: EntitiesDep, kind: EntityKind, key: str
+    request: Request, entities: EntitiesDep, searcher: SearcherDep, kind: EntityKind, key: str
 ) -> HTMLResponse:
-    """An entity with facts, experiences, neighbourhood picture and chart."""
+    """An entity with facts, experiences, neighbourhood picture and chart.
+
+    A document page also names the document's id, which its delete button sends.
+    """
     page = entities.page(kind, key)
-    return render(request, "entity.html", active=None, page=page, data=page.to_json())
+    doc_id = _document_id(searcher, key, page.passages) if kind == "document" else None
+    return render(
+        request, "entity.html", active=None, page=page, data=page.to_json(), doc_id=doc_id
+    )
+
+
+def _document_id(searcher: Searcher, key: str, passages: list[dict[str, Any]]) -> str | None:
+    """The id a document page's key stands for (the key may be the IRI's slug instead)."""
+    for passage in passages[:1]:
+        info = searcher.passages.get(str(passage.get("id")))
+        if info is not None:
+            return info.document_id
+    return key if key in searcher.documents else None
+
+
+@router.get("/hochladen", response_class=HTMLResponse)
+def upload_page(request: Request, uploads: UploadsDep) -> HTMLResponse:
+    """The upload form; the browser posts the file to ``/api/documents`` with the key header."""
+    mb = f"{uploads.max_bytes / (1024 * 1024):.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return render(
+        request,
+        "upload.html",
+        active="upload",
+        enabled=uploads.ingestor is not None,
+        max_bytes=uploads.max_bytes,
+        max_mb=mb,
+        suffixes=ALLOWED_SUFFIXES,
+    )
