@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 
 from ingest.dates import DateMention, TimeMention
 from ingest.experiences import ExperienceRecord
+from ingest.geo import GeoContext
 from ingest.persons import PersonRecord
-from ingest.places import GeoContext
 from ingest.records import Mention
 from ingest.topics import TopicMatch, Vector
 

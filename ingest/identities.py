@@ -127,5 +127,8 @@ class Identities:
         if mention.kind == "person":
             return persons.get(mention.key)
         if mention.kind == "region":
-            return self.region(mention.text)
+            # by the gazetteer's name: the bare "regiopolREGION" folds to the Bielefeld
+            # region's altLabel "Regiopolregion" whichever region the NLP stage resolved
+            name = str(mention.extra.get("name") or mention.text)
+            return self.region(name) or self.region(mention.text)
         return None

@@ -3,8 +3,8 @@
 No trained German model is available, so the pipeline is ``spacy.blank("de")`` with the
 lookup lemmatizer from ``spacy-lookups-data`` and a sentencizer. Everything else is rules and
 gazetteers in pure-Python modules; this module converts each ``Doc`` into plain
-:class:`ingest.tokens.Token` records, runs the phrase matchers (built once, attribute
-``LOWER``) and hands the hits to those modules.
+:class:`ingest.tokens.Token` records (sentence starts by :mod:`ingest.sentences`), runs the
+phrase matchers (built once, attribute ``LOWER``) and hands the hits to those modules.
 """
 
 import logging
@@ -25,15 +25,17 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from ingest.analysis import AnalysisContext, SentenceAnalysis, TextAnalysis, shifted
+from ingest.common_words import is_common_word_test
 from ingest.dates import find_dates, find_times
+from ingest.entities import EntityFinder, ParsedText
 from ingest.experiences import find_experiences
 from ingest.gazetteer import Gazetteer, default_gazetteer
-from ingest.organisations import OrganisationCatalogue, find_organisations, load_catalogue
-from ingest.persons import PersonRecord, find_persons
-from ingest.places import GeoContext, find_places
+from ingest.geo import GeoContext
+from ingest.organisations import OrganisationCatalogue, load_catalogue
 from ingest.records import Mention
 from ingest.roles import PersonLexicon, load_lexicon
-from ingest.tokens import Sentence, Token, TokenMatch
+from ingest.sentences import sentence_analysis, sentences, starts_sentence
+from ingest.tokens import Token, TokenMatch
 from ingest.topics import ConceptLabels, TopicIndex, TopicMatch, Vector, load_concepts
 from ontology.resources import topics_file
 
@@ -59,8 +61,6 @@ _SPECIAL_CASES = (
 )  # fmt: skip
 _SIMPLE_PHRASE = re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$")
 _PARSE_CACHE = 512  # parses kept between geo_context_of and analyse (one document's worth)
-_SENTENCE_END = frozenset({".", "!", "?", "…", "?!", "!?"})
-_BULLETS = frozenset({"-", "+", "•", "*", "–", "→", "·", "▪"})
 
 
 @cache
@@ -91,33 +91,9 @@ def lemmatise(text: str) -> list[str]:
 def common_word_test(nlp: Language, first_names: Iterable[str] = ()) -> Callable[[str], bool]:
     """Whether a capitalised name is also an ordinary German word (or a first name).
 
-    A word counts as common if the lemma table knows it as an inflected form, knows its
-    lower-case form (verbs, adjectives: "Enger", "Essen"), or knows plural forms of it
-    ("Orte" -> "Ort"); names of towns only ever take the genitive "-s".
+    The rules are in :func:`ingest.common_words.is_common_word_test`; this reads the table.
     """
-    table = _lemma_table(nlp)
-    values = frozenset(table.values())
-    names = frozenset(first_names)
-
-    def is_common(word: str) -> bool:
-        low = word.lower()
-        if word in names or word in table or low in table or low in values:
-            return True
-        if word not in values:
-            return False
-        umlauted = _umlaut(word)
-        plurals = (word + "e", word + "en", word + "n", word + "er", umlauted + "e")
-        return any(table.get(form) == word for form in (*plurals, umlauted + "er"))
-
-    return is_common
-
-
-def _umlaut(word: str) -> str:
-    for plain, marked in (("au", "äu"), ("a", "ä"), ("o", "ö"), ("u", "ü")):
-        index = word.rfind(plain)
-        if index >= 0:
-            return word[:index] + marked + word[index + len(plain) :]
-    return word
+    return is_common_word_test(_lemma_table(nlp), first_names)
 
 
 def doc_tokens(
@@ -160,39 +136,13 @@ def doc_tokens(
                 lemma=lemma,
                 start=idx,
                 end=idx + len(word),
-                sent_start=not tokens or _starts_sentence(tokens[-1], word, newline),
+                sent_start=not tokens or starts_sentence(tokens[-1], word, newline),
                 newline_before=newline,
                 space_before=bool(gap),
             )
         )
         previous_end = idx + len(word)
     return tokens
-
-
-def _starts_sentence(previous: Token, word: str, newline: bool) -> bool:
-    if previous.text in _SENTENCE_END:
-        return not word[:1].islower()
-    return newline and _line_break_ends_sentence(previous, word)
-
-
-def _line_break_ends_sentence(previous: Token, word: str) -> bool:
-    """PDF text breaks lines mid-sentence; a break after a lower-case word is no boundary."""
-    if word in _BULLETS or previous.text[-1:] in ".:!?;)":
-        return True
-    starts_like_sentence = word[:1].isupper() or word[:1].isdigit()
-    previous_is_prose = previous.text[:1].islower() or previous.text.endswith("-")
-    return starts_like_sentence and not previous_is_prose
-
-
-def sentences(tokens: Sequence[Token]) -> list[Sentence]:
-    """Sentences from the tokens' ``sent_start`` flags."""
-    starts = [t.i for t in tokens if t.sent_start] or [0]
-    bounds = [*starts[1:], len(tokens)]
-    return [
-        Sentence(first, last, tokens[first].start, tokens[last - 1].end)
-        for first, last in zip(starts, bounds, strict=True)
-        if last > first
-    ]
 
 
 class _PhraseIndex:
@@ -247,8 +197,11 @@ class Analyzer:
         self.topic_index = TopicIndex(topics, self.lemmatise)
         self.concept_vectors = concept_vectors
         self._organisations = _PhraseIndex(self.nlp, _organisation_spellings(self.catalogue))
-        self._headings: dict[str, tuple[list[Mention], list[TopicMatch]]] = {}
-        self._parsed: dict[str, tuple[Doc, list[Token]]] = {}
+        self._finder = EntityFinder(self.gazetteer, self.catalogue, self.lexicon, self._is_common)
+        self._headings: dict[
+            tuple[str, GeoContext | None], tuple[list[Mention], list[TopicMatch]]
+        ] = {}
+        self._parsed: dict[str, ParsedText] = {}
 
     def lemmatise(self, text: str) -> list[str]:
         """Lower-cased lemmas of the words in ``text``."""
@@ -266,28 +219,26 @@ class Analyzer:
         tokenised once rather than once whole and again passage by passage (a third of the
         NLP stage's time).
         """
-        places: list[Mention] = []
-        for text in dict.fromkeys(texts):
-            doc, tokens = self._parse(text)
-            places += self._find_places(text, doc, tokens, None)
-        return GeoContext.from_mentions(places, self.gazetteer)
+        unique = dict.fromkeys(texts)
+        return self._finder.geo_context((text, self._parse(text)) for text in unique)
 
-    def _parse(self, text: str) -> tuple[Doc, list[Token]]:
-        """Doc and tokens of a text, from a small cache filled by ``geo_context_of``."""
+    def _parse(self, text: str) -> ParsedText:
+        """Tokens and matches of a text, from a small cache filled by ``geo_context_of``."""
         parsed = self._parsed.get(text)
         if parsed is None:
-            doc = self.nlp.make_doc(text)
-            parsed = (doc, doc_tokens(doc, self._table, self._memo, text))
+            parsed = self._read(text)
             if len(self._parsed) >= _PARSE_CACHE:
                 self._parsed.clear()
             self._parsed[text] = parsed
         return parsed
 
-    def _find_places(
-        self, text: str, doc: Doc, tokens: list[Token], geo: GeoContext | None
-    ) -> list[Mention]:
+    def _read(self, text: str) -> ParsedText:
+        """Tokenise once and run both phrase matchers; the ``Doc`` itself is not kept."""
+        doc = self.nlp.make_doc(text)
+        tokens = doc_tokens(doc, self._table, self._memo, text)
         position = {t.start: t.i for t in tokens}
-        return find_places(text, tokens, self._places.matches(doc, position), self.gazetteer, geo)
+        places = self._places.matches(doc, position)
+        return ParsedText(tokens, places, self._organisations.matches(doc, position))
 
     def analyse(
         self,
@@ -298,14 +249,17 @@ class Analyzer:
     ) -> TextAnalysis:
         """Mentions, persons, topics, experiences, dates and sentences of one passage."""
         context = context or AnalysisContext()
-        doc, tokens = self._parse(text)
+        parsed = self._parse(text)
+        tokens = parsed.tokens
         spans = sentences(tokens)
-        places, organisations, persons = self._entities(text, doc, tokens, context.geo)
+        places, organisations, persons = self._finder.entities(text, parsed, context.geo)
         people = [p.to_mention(text) for p in persons]
         topics = self.topic_index.assign_topics(
             text, tokens, self.concept_vectors, context.passage_vector
         )
-        heading_agents, heading_topics = self._heading(" / ".join(context.heading_path))
+        heading_agents, heading_topics = self._heading(
+            " / ".join(context.heading_path), context.geo
+        )
         experiences = find_experiences(
             tokens,
             spans,
@@ -323,39 +277,32 @@ class Analyzer:
             experiences=tuple(experiences),
             dates=tuple(find_dates(text, reference_date)),
             times=tuple(find_times(text)),
-            sentences=tuple(_sentence(s, tokens) for s in spans),
+            sentences=tuple(sentence_analysis(s, tokens) for s in spans),
             geo=GeoContext.from_mentions(places, self.gazetteer).merged(context.geo),
         )
         return shifted(analysis, context.offset) if context.offset else analysis
 
-    def _entities(
-        self, text: str, doc: Doc, tokens: list[Token], geo: GeoContext | None
-    ) -> tuple[list[Mention], list[Mention], list[PersonRecord]]:
-        """Places, then organisations (which need places), then persons (which need both)."""
-        places = self._find_places(text, doc, tokens, geo)
-        position = {t.start: t.i for t in tokens}
-        known = self._organisations.matches(doc, position)
-        organisations = find_organisations(
-            text, tokens, known, places, self.catalogue, self._is_common
-        )
-        persons = find_persons(text, tokens, organisations, places, self.lexicon)
-        # a person's name wins over a namesake town ("gez. Clausen" is no village in the Pfalz)
-        places = [p for p in places if not any(_overlap(p, q) for q in persons)]
-        return places, organisations, persons
+    def _heading(
+        self, heading: str, geo: GeoContext | None
+    ) -> tuple[list[Mention], list[TopicMatch]]:
+        """Agents and topics of a heading path, cached: all passages of a section share it.
 
-    def _heading(self, heading: str) -> tuple[list[Mention], list[TopicMatch]]:
-        """Agents and topics of a heading path, cached: all passages of a section share it."""
+        Keyed by the document's context too: a bare "Regiopolregion" in a heading means the
+        region of the document it heads.
+        """
         if not heading:
             return [], []
-        if heading not in self._headings:
-            doc = self.nlp.make_doc(heading)
-            tokens = doc_tokens(doc, self._table, self._memo, heading)
-            places, organisations, persons = self._entities(heading, doc, tokens, None)
+        key = (heading, geo)
+        if key not in self._headings:
+            parsed = self._read(heading)
+            places, organisations, persons = self._finder.entities(heading, parsed, geo)
             agents = [*places, *organisations, *(p.to_mention(heading) for p in persons)]
             flagged = [replace(m, extra={**m.extra, "in_heading": heading}) for m in agents]
-            topics = self.topic_index.assign_topics(heading, tokens)
-            self._headings[heading] = (flagged, [replace(t, spans=()) for t in topics])
-        return self._headings[heading]
+            topics = self.topic_index.assign_topics(heading, parsed.tokens)
+            if len(self._headings) >= _PARSE_CACHE:
+                self._headings.clear()
+            self._headings[key] = (flagged, [replace(t, spans=()) for t in topics])
+        return self._headings[key]
 
 
 def _place_index(nlp: Language, gazetteer: Gazetteer) -> _PhraseIndex:
@@ -381,16 +328,6 @@ def _organisation_spellings(catalogue: OrganisationCatalogue) -> dict[str, str]:
 
 def _position(mention: Mention) -> tuple[int, int]:
     return mention.start, -mention.end
-
-
-def _overlap(place: Mention, person: PersonRecord) -> bool:
-    return place.start < person.end and person.start < place.end
-
-
-def _sentence(sentence: Sentence, tokens: Sequence[Token]) -> SentenceAnalysis:
-    words = tokens[sentence.first : sentence.last]
-    lemmas = tuple(t.lemma for t in words if any(c.isalnum() for c in t.text))
-    return SentenceAnalysis(sentence.start, sentence.end, lemmas)
 
 
 @cache

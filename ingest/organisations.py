@@ -17,6 +17,7 @@ import yaml
 
 from graph.iris import normalise_name
 from ingest.records import Mention
+from ingest.regions import BodySpan
 from ingest.tokens import DETERMINERS, Token, TokenMatch, longest_first
 
 LEGAL_FORMS = frozenset(
@@ -59,6 +60,7 @@ class OrganisationEntry:
     maps_to: str | None = None
     confidence: float = 0.95
     region: str | None = None
+    part_of: str | None = None  # region slug of a region's body ("Geschäftsstelle der …")
     municipality: str | None = None
     reference: str | None = None  # instance path in ontology/data/reference.ttl
 
@@ -102,6 +104,7 @@ def _entry(raw: Mapping[str, Any]) -> OrganisationEntry:
         maps_to=raw.get("maps_to"),
         confidence=float(raw.get("confidence", 0.95)),
         region=raw.get("region"),
+        part_of=raw.get("part_of"),
         municipality=raw.get("municipality"),
         reference=raw.get("reference"),
     )
@@ -112,6 +115,27 @@ def load_catalogue() -> OrganisationCatalogue:
     """The packaged catalogue ``ingest/data/organisations.yaml``."""
     raw = yaml.safe_load(files("ingest").joinpath("data", "organisations.yaml").read_text("utf-8"))
     return OrganisationCatalogue.from_entries([_entry(r) for r in raw["organisations"]])
+
+
+def known_regions(
+    text: str,
+    tokens: Sequence[Token],
+    known: Sequence[TokenMatch],
+    catalogue: OrganisationCatalogue,
+) -> list[BodySpan]:
+    """Known organisations of a text that are a region or one of its bodies, with the region.
+
+    "regiopolREGION PADERBORN e.V." or the "Geschäftsstelle der Regiopolregion" tell which
+    region a bare "regiopolREGION" elsewhere in the document means (``ingest/regions.py``).
+    """
+    spans: list[BodySpan] = []
+    for match in longest_first(known):
+        entry = catalogue.entries[match.key]
+        region = entry.region or entry.part_of
+        start, end = tokens[match.first].start, tokens[match.last - 1].end
+        if region and catalogue.accepts(match.key, text[start:end]):
+            spans.append(BodySpan(start, end, region))
+    return spans
 
 
 def find_organisations(

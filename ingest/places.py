@@ -5,16 +5,18 @@ ordinary prose, so every hit passes three gates here: spelling (capitalised, or 
 spelling for brand names such as "regiopolREGION"), a cue for names that are also common
 words ("Stadt Lage", "in Lage", a list of other towns), and a size/region prior for tiny
 villages far from Ostwestfalen-Lippe. Ambiguous names ("Halle", "Neustadt") are resolved by
-the Kreise and Länder the document mentions, then by the regional prior.
+the Kreise and Länder the document mentions, then by the regional prior; a bare region name
+("Regiopolregion", "regiopolREGION") by the rules of ``ingest/regions.py``.
 """
 
 import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.gazetteer import Gazetteer, Place, SurfaceForm
+from ingest.geo import GeoContext
 from ingest.records import Mention
+from ingest.regions import BodySpan, resolve_region
 from ingest.tokens import DETERMINERS, Token, TokenMatch, longest_first
 
 STRONG_CUES = frozenset(
@@ -28,44 +30,6 @@ PREPOSITION_CUES = frozenset(
 )
 _LIST_JOINERS = frozenset({",", "und", "sowie", "oder", "/", "bzw.", "&"})
 _MIN_UNCUED_POPULATION = 10_000
-
-
-@dataclass(frozen=True)
-class GeoContext:
-    """Where a document is: the Kreise, Länder and regions it names unambiguously."""
-
-    kreis_keys: frozenset[str] = frozenset()
-    land_keys: frozenset[str] = frozenset()
-    region_counts: tuple[tuple[str, int], ...] = ()
-
-    @classmethod
-    def from_mentions(cls, mentions: Iterable[Mention], gazetteer: Gazetteer) -> "GeoContext":
-        """Context from mentions that were not themselves ambiguous."""
-        kreise: set[str] = set()
-        lands: set[str] = set()
-        regions: Counter[str] = Counter()
-        for mention in mentions:
-            if mention.extra.get("candidates") or mention.key not in gazetteer.places:
-                continue
-            place = gazetteer.place(mention.key)
-            if place.kind == "region":
-                regions[place.key] += 1
-            if place.kreis_key:
-                kreise.add(place.kreis_key)
-            if place.land_key:
-                lands.add(place.land_key)
-        return cls(frozenset(kreise), frozenset(lands), tuple(regions.most_common()))
-
-    def merged(self, other: "GeoContext | None") -> "GeoContext":
-        """Union of two contexts (the passage's own and its document's)."""
-        if other is None:
-            return self
-        counts = Counter(dict(self.region_counts)) + Counter(dict(other.region_counts))
-        return GeoContext(
-            self.kreis_keys | other.kreis_keys,
-            self.land_keys | other.land_keys,
-            tuple(counts.most_common()),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +49,35 @@ def find_places(
     matches: Sequence[TokenMatch],
     gazetteer: Gazetteer,
     context: GeoContext | None = None,
+    bodies: Sequence[BodySpan] = (),
 ) -> list[Mention]:
-    """Municipality, Kreis and region mentions from phrase-matcher hits."""
+    """Municipality, Kreis and region mentions from phrase-matcher hits.
+
+    ``context`` is the document's; ``bodies`` are the known organisations of this text that
+    tell which region a bare "Regiopolregion" means.
+    """
+    accepted = _accept(tokens, _hits(text, tokens, matches, gazetteer), gazetteer)
+    sure = [_mention(text, h, gazetteer, h.keys[0], 1.0) for h in accepted if len(h.keys) == 1]
+    local = GeoContext.from_mentions(sure, gazetteer).merged(context)
+    if bodies:
+        local = local.merged(GeoContext.of_regions(b.region for b in bodies))
+    mentions = list(sure)
+    for hit in accepted:
+        if len(hit.keys) == 1:
+            continue
+        if gazetteer.place(hit.keys[0]).kind == "region":
+            inside = [b.region for b in bodies if b.start <= hit.start and hit.end <= b.end]
+            key, factor = resolve_region(hit.keys, gazetteer, local, inside)
+        else:
+            key, factor = _disambiguate(hit.keys, gazetteer, local)
+        mentions.append(_mention(text, hit, gazetteer, key, factor))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _hits(
+    text: str, tokens: Sequence[Token], matches: Sequence[TokenMatch], gazetteer: Gazetteer
+) -> list[_Hit]:
+    """Matches spelled like a name, longest first, plus region prefixes ("OWL-weit")."""
     valid: list[TokenMatch] = []
     surfaces: dict[tuple[int, int], tuple[SurfaceForm, tuple[str, ...]]] = {}
     for match in matches:
@@ -103,16 +94,7 @@ def find_places(
         cue = _cue(tokens, match.first)
         hits.append(_Hit(match.first, match.last, start, end, surface, keys, cue))
     covered = {i for m in matches for i in range(m.first, m.last)}
-    hits += _hyphen_prefix_regions(tokens, gazetteer, covered)
-    accepted = _accept(tokens, hits, gazetteer)
-    sure = [_mention(text, h, gazetteer, h.keys[0], 1.0) for h in accepted if len(h.keys) == 1]
-    local = GeoContext.from_mentions(sure, gazetteer).merged(context)
-    mentions = list(sure)
-    for hit in accepted:
-        if len(hit.keys) > 1:
-            key, factor = _disambiguate(hit.keys, gazetteer, local)
-            mentions.append(_mention(text, hit, gazetteer, key, factor))
-    return sorted(mentions, key=lambda m: m.start)
+    return hits + _hyphen_prefix_regions(tokens, gazetteer, covered)
 
 
 def _spelled_like_a_name(matched: str, surface: SurfaceForm) -> bool:
@@ -213,15 +195,6 @@ def _disambiguate(
 ) -> tuple[str, float]:
     """The most likely place for an ambiguous name, with a confidence factor."""
     candidates = [gazetteer.place(k) for k in keys]
-    if candidates[0].kind == "region":
-        counts = dict(context.region_counts)
-
-        def evidence(place: Place) -> int:
-            kreise = gazetteer.region_kreise.get(place.key, frozenset())
-            return 2 * counts.get(place.key, 0) + len(kreise & context.kreis_keys)
-
-        best_region = max(candidates, key=evidence)  # ties: the first listed
-        return best_region.key, 0.85 if evidence(best_region) else 0.5
 
     def score(place: Place) -> float:
         in_kreis = 4.0 if place.kreis_key in context.kreis_keys else 0.0

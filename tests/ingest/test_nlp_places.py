@@ -4,13 +4,16 @@ from functools import cache
 
 import pytest
 
-from ingest.gazetteer import name_variants, regular_demonym
+from ingest.gazetteer import Gazetteer, name_variants, regular_demonym
+from ingest.geo import GeoContext
 from ingest.nlp import AnalysisContext, Analyzer
-from ingest.places import GeoContext
 from ingest.records import Mention
+from ingest.regions import resolve_region
 
 HALLE_WESTF = "05754012"
 HALLE_SAALE = "15002000"
+BIELEFELD_REGION = "regiopolregion-bielefeld"
+PADERBORN_REGION = "regiopolregion-paderborn"
 
 
 @cache
@@ -141,12 +144,72 @@ def test_kreise_and_regions() -> None:
     assert not any(m.kind == "municipality" and m.key == "05754008" for m in found)
 
 
+def regions(text: str, geo: GeoContext | None = None) -> list[Mention]:
+    return [m for m in places(text, geo) if m.kind == "region"]
+
+
 def test_bare_regiopolregion_follows_document_context() -> None:
     text = "Die Regiopolregion tagt im Büro des Oberbürgermeisters der Stadt Bielefeld."
-    region = next(m for m in places(text) if m.kind == "region")
-    assert region.key == "regiopolregion-bielefeld"
-    camel = next(m for m in places("Die regiopolREGION wächst.") if m.kind == "region")
-    assert camel.key == "regiopolregion-paderborn"
+    assert [m.key for m in regions(text)] == [BIELEFELD_REGION]
+    camel = regions("Die regiopolREGION wächst.")
+    assert [m.key for m in camel] == [PADERBORN_REGION]
+
+
+def test_bare_region_names_follow_a_bielefeld_context() -> None:
+    text = (
+        "Bielefeld, Gütersloh, Herford und Bad Salzuflen arbeiten in der Regiopolregion "
+        "zusammen. Die regiopolREGION will den Radverkehr stärken; die REGIOPOLREGION lädt ein."
+    )
+    found = regions(text)
+    assert [m.text for m in found] == ["Regiopolregion", "regiopolREGION", "REGIOPOLREGION"]
+    assert {m.key for m in found} == {BIELEFELD_REGION}
+    assert all(m.extra["candidates"] for m in found)
+    # four partner towns are clear evidence; the brand spelling alone is only a default
+    default = regions("Die regiopolREGION will den Radverkehr stärken.")[0]
+    assert default.key == PADERBORN_REGION
+    assert min(m.confidence for m in found) > default.confidence
+
+
+def test_bare_region_names_follow_the_document_context_of_a_passage() -> None:
+    document = "Der Steuerungskreis der Regiopolregion tagte in Bielefeld und Gütersloh."
+    geo = analyzer().geo_context(document)
+    assert dict(geo.region_counts)[BIELEFELD_REGION] >= 1  # the Steuerungskreis is its body
+    passage = "Für die regiopolREGION ist der Radverkehr wichtig."
+    assert [m.key for m in regions(passage, geo)] == [BIELEFELD_REGION]
+    assert [m.key for m in regions(passage)] == [PADERBORN_REGION]
+
+
+def test_bare_region_names_follow_a_paderborn_context() -> None:
+    text = (
+        "Der Verein regiopolREGION PADERBORN e.V. tagte in Borchen. "
+        "Die Regiopolregion plant ein Mobilitätskonzept mit Salzkotten und Delbrück."
+    )
+    bare = [m for m in regions(text) if m.text == "Regiopolregion"]
+    assert [m.key for m in bare] == [PADERBORN_REGION]
+    assert bare[0].confidence >= 0.85
+
+
+def test_region_resolution_needs_clear_evidence_against_the_spelling() -> None:
+    gazetteer = Gazetteer.build([], [], lambda _word: False)
+    bielefeld_first = (BIELEFELD_REGION, PADERBORN_REGION)  # "Regiopolregion"
+    paderborn_first = bielefeld_first[::-1]  # "regiopolREGION"
+    assert resolve_region(bielefeld_first, gazetteer, GeoContext()) == (BIELEFELD_REGION, 0.6)
+    named_once = GeoContext(region_counts=((PADERBORN_REGION, 1),))
+    assert resolve_region(paderborn_first, gazetteer, named_once) == (PADERBORN_REGION, 0.9)
+    # one full name is not enough to read Bielefeld's own spelling as Paderborn ...
+    assert resolve_region(bielefeld_first, gazetteer, named_once) == (BIELEFELD_REGION, 0.6)
+    # ... a name and two towns in the Kreis Paderborn are
+    towns = GeoContext(kreis_counts=(("05774", 2),))
+    assert resolve_region(bielefeld_first, gazetteer, named_once.merged(towns))[0] == (
+        PADERBORN_REGION
+    )
+    # towns count per mention, not per Kreis: Bielefeld's four Kreise give it no head start
+    spread = GeoContext(kreis_counts=(("05711", 1), ("05754", 1), ("05774", 3)))
+    assert resolve_region(paderborn_first, gazetteer, spread) == (PADERBORN_REGION, 0.75)
+    assert resolve_region(bielefeld_first, gazetteer, spread, [PADERBORN_REGION]) == (
+        PADERBORN_REGION,
+        0.95,
+    )
 
 
 def test_mention_spans_match_text() -> None:

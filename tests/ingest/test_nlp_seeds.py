@@ -7,11 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from ingest.chunking import chunk_document, document_pieces
 from ingest.nlp import AnalysisContext, Analyzer, TextAnalysis, build_pipeline, lemmatise
+from ingest.normalise import normalise
+from ingest.readers import read_document
+from ingest.records import Mention
 from ingest.topics import ConceptLabels
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 PROTOCOL = SEEDS / "002_04082e3a3c9b2262.txt"
+BIELEFELD_PAGE = SEEDS / "000_8d066401b9da103d.txt"  # "Wie wir arbeiten", Regiopolregion Bielefeld
 T = "https://w3id.org/wissensnetz/topic/"
 THESAURUS = (
     ConceptLabels(T + "mobilitaet", "Mobilität", ("Verkehr", "Mobilitätskonzept")),
@@ -57,6 +62,36 @@ def test_seed_protocol_dates_and_places() -> None:
     municipalities = {m.key for m in analysis.of_kind("municipality")}
     assert {"05774032", "05774012", "05762020"} <= municipalities
     assert "05974" in {m.key for m in analysis.of_kind("kreis")}
+
+
+def bare_region_mentions(path: Path) -> list[Mention]:
+    """Region mentions without a place name, found passage by passage as ingest does."""
+    if not path.is_file():
+        pytest.skip("shared/seeds is not beside the checkout")
+    doc = normalise(read_document(path, SEEDS))
+    chunks = chunk_document(doc)
+    geo = analyzer().geo_context_of(document_pieces(doc, chunks))
+    found = []
+    for chunk in chunks:
+        context = AnalysisContext(chunk.start, chunk.heading_path, geo)
+        regions = analyzer().analyse(chunk.text, context=context).of_kind("region")
+        found += [m for m in regions if m.text.replace("-", "").lower() == "regiopolregion"]
+    return found
+
+
+def test_seed_protocol_bare_regiopolregion_means_paderborn() -> None:
+    bare = bare_region_mentions(PROTOCOL)
+    assert len(bare) >= 20
+    assert {m.text for m in bare} >= {"regiopolREGION", "regiopol-REGION", "regiopolRE-GION"}
+    assert {m.key for m in bare} == {"regiopolregion-paderborn"}
+    assert all(m.extra["candidates"] for m in bare)  # resolved by context, not by spelling
+    assert min(m.confidence for m in bare) >= 0.85
+
+
+def test_seed_page_of_the_bielefeld_region_keeps_its_bare_name() -> None:
+    bare = bare_region_mentions(BIELEFELD_PAGE)
+    assert len(bare) >= 10
+    assert {m.key for m in bare} == {"regiopolregion-bielefeld"}
 
 
 def test_offsets_shift_every_span() -> None:

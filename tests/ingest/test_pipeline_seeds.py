@@ -13,6 +13,8 @@ from tests.factories import make_ingestor, make_kb
 
 pytestmark = pytest.mark.slow
 
+REGION = "https://w3id.org/wissensnetz/id/region/"
+
 
 @pytest.fixture(scope="module")
 def kb(
@@ -169,3 +171,15 @@ def test_akademie_topics_from_seed_001(kb: KnowledgeBase) -> None:
     for expected in ("Kommunale Wärmeplanung", "Onlinezugangsgesetz", "Vergaberecht"):
         assert expected in topics, topics
     assert any("Starkregen" in t for t in topics), topics
+
+
+def test_bare_regiopolregion_of_the_protocol_is_the_paderborn_region(kb: KnowledgeBase) -> None:
+    regions = rows(
+        kb,
+        """SELECT DISTINCT ?region WHERE { ?d dcterms:identifier ?id .
+        FILTER(STRSTARTS(?id, "002"))
+        ?p dcterms:isPartOf ?d ; wn:text ?text ; wn:mentions ?region . ?region a wn:Region .
+        FILTER(CONTAINS(?text, "regiopolREGION") && !CONTAINS(LCASE(?text), "paderborn"))
+        FILTER(CONTAINS(STR(?region), "/regiopolregion-")) }""",
+    )
+    assert regions == [(REGION + "regiopolregion-paderborn",)]
