@@ -73,7 +73,7 @@ def test_add_documents_writes_new_and_replaces_stored_graphs(contract_store: Gra
 
 def test_add_documents_keeps_awkward_literals_whole(contract_store: GraphStore) -> None:
     graph = Graph()
-    odd = "Zeile\u2028zwei\x85drei . <x> \"Zitat\" \n Ende"
+    odd = 'Zeile\u2028zwei\x85drei . <x> "Zitat" \n Ende'
     graph.add((URIRef(f"{EX}s"), P, Literal(odd, lang="de")))
     graph.add((URIRef(f"{EX}s"), MARK, Literal("1", datatype=XSD.integer)))
     contract_store.add_documents([(G1, graph)], marker=MARK)
