@@ -1,37 +1,34 @@
 """The passage table: every passage and document of the store, in memory.
 
 Search filters the keyword leg, computes facets and hydrates hits from this table instead
-of asking the store per request. It is read with a handful of SPARQL queries over the
-whole store (passage texts in one), and replaced as a whole when the corpus changes.
+of asking the store per request. ``graph.table_queries`` reads it from the store;
+``graph.table_sync`` keeps it current. A table is never changed in place (its keyword index aside):
+searches running in the thread pool keep the snapshot they started with, and callers that
+cache per table (``ExperienceFinder``) notice a new object. After a write of known documents,
+``replace_documents`` builds the next table from this one and the rows of those documents.
 """
 
-import logging
 import threading
-import time
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph.keyword import KeywordIndex
-from graph.store import GraphStore
 from graph.vectors import VectorFilter, day_number
-from graph.vocabulary import Vocabulary, select
+from graph.vocabulary import Vocabulary
 
 __all__ = [
     "KINDS",
-    "SYNC_INTERVAL_S",
     "DocumentInfo",
     "PassageInfo",
     "PassageTable",
     "Subject",
-    "TableKeeper",
-    "change_token",
-    "load_table",
+    "TableRows",
+    "build_table",
 ]
 
-logger = logging.getLogger(__name__)
-
 _ALLOWED_CACHE = 32
-SYNC_INTERVAL_S = 1.0
+_POSTING_FIELDS = ("municipalities", "kreise", "topics", "kind", "document_id")
 
 KINDS = {
     "Protocol": "protocol",
@@ -39,37 +36,8 @@ KINDS = {
     "EventDescription": "event",
     "Page": "page",
 }
-_PASSAGES = """SELECT ?p ?id ?text ?start ?end WHERE { ?p a wn:Passage ; dcterms:isPartOf ?d ;
-  wn:text ?text . ?d dcterms:identifier ?id .
-  OPTIONAL { ?p wn:startOffset ?start } OPTIONAL { ?p wn:endOffset ?end } }"""
-_DOCUMENTS = """SELECT ?id ?title ?date ?kind ?source WHERE { ?d a wn:Document ;
-  dcterms:identifier ?id . OPTIONAL { ?d dcterms:title ?title } OPTIONAL { ?d dcterms:date ?date }
-  OPTIONAL { ?d wn:documentKind ?kind } OPTIONAL { ?d wn:sourcePath ?source } }"""
-_TOPICS = """SELECT ?p ?t WHERE { ?p a wn:Passage ; wn:topic ?t }"""
-_MENTIONS = """SELECT DISTINCT ?p ?x WHERE { ?p a wn:Passage ; wn:mentions ?x }"""
-_SUBJECT_HEAD = """SELECT DISTINCT ?id ?o ?v WHERE { ?d a wn:Document ; dcterms:identifier ?id ;
-  schema:about ?o . """
-_SUBJECT_FIELDS = {
-    ("project", "municipalities"): "?o a wn:Project ; wn:municipality/wn:ags ?v }",
-    ("project", "contacts"): "?o a wn:Project ; wn:contactPerson ?v }",
-    ("project", "status"): "?o a wn:Project ; wn:status ?v }",
-    ("event", "speakers"): "?o a wn:Event ; wn:speaker ?v }",
-}
-_PASSAGE_PLACES = """SELECT ?p ?ags WHERE { ?p a wn:Passage ; wn:mentions ?x .
-  { ?x wn:ags ?ags } UNION { ?x wn:administers/wn:ags ?ags } }"""
-_DOCUMENT_PLACES = """SELECT ?id ?ags WHERE { ?d a wn:Document ; dcterms:identifier ?id .
-  { ?d schema:about/wn:municipality/wn:ags ?ags } UNION { ?d wn:mentions/wn:ags ?ags } }"""
 
-# Every document graph and every reference graph carries a wn:contentHash (hex digest).
-# Their count plus the sum of each digest's last seven hex digits changes with any write,
-# delete or replacement, does not depend on result order, and comes back as one short row.
-_HEX = "0123456789abcdef"
-_DIGIT_SUM = " + ".join(
-    f'STRLEN(STRBEFORE("{_HEX}", SUBSTR(?t, {i}, 1))) * {16 ** (7 - i)}' for i in range(1, 8)
-)
-_CHANGE_TOKEN = f"""SELECT (COUNT(?h) AS ?n) (SUM(?v) AS ?s) WHERE {{
-  GRAPH ?g {{ ?x wn:contentHash ?h }}
-  BIND(LCASE(SUBSTR(STR(?h), STRLEN(STR(?h)) - 6)) AS ?t) BIND({_DIGIT_SUM} AS ?v) }}"""
+Postings = dict[str, dict[str, set[str]]]  # payload field -> value -> passage IRIs
 
 
 @dataclass(frozen=True)
@@ -110,7 +78,7 @@ class PassageInfo:
     topics: tuple[str, ...] = ()  # concept IRIs assigned to the passage itself
     municipalities: tuple[str, ...] = ()  # AGS mentioned in the passage
     places: frozenset[str] = frozenset()  # AGS used for filtering (passage and document)
-    mentions: tuple[str, ...] = ()  # IRIs of every entity the passage names
+    mentions: tuple[str, ...] = ()  # IRIs of every entity the passage names, sorted
 
 
 @dataclass(frozen=True)
@@ -129,14 +97,23 @@ class Subject:
     status: str | None = None  # a project's status
 
 
+@dataclass(frozen=True)
+class TableRows:
+    """What the store says about some documents (or all of them): the table's raw input."""
+
+    documents: dict[str, DocumentInfo]
+    passages: dict[str, PassageInfo]
+    subjects: dict[str, list[Subject]]
+
+
 @dataclass
 class PassageTable:
-    """Snapshot of all passages and documents; replaced whole by ``refresh``."""
+    """Snapshot of all passages and documents; replaced, never changed, when the store is."""
 
     passages: dict[str, PassageInfo]
     documents: dict[str, DocumentInfo]
     keyword: KeywordIndex
-    postings: dict[str, dict[str, set[str]]]  # payload field -> value -> passage IRIs
+    postings: Postings
     by_document: dict[str, list[str]] = field(default_factory=dict)  # in text order
     subjects: dict[str, list[Subject]] = field(default_factory=dict)  # per document id
     _allowed: dict[VectorFilter, set[str]] = field(default_factory=dict, repr=False)
@@ -184,186 +161,125 @@ class PassageTable:
             payload["year"] = document.year
         return payload
 
+    def replace_documents(
+        self, doc_ids: Collection[str], rows: TableRows, vocabulary: Vocabulary
+    ) -> "PassageTable":
+        """The next table: ``doc_ids`` as ``rows`` has them now (absent from ``rows``: deleted).
 
-def load_table(
-    store: GraphStore, vocabulary: Vocabulary, keyword: KeywordIndex | None = None
+        Equal to a table built from scratch as long as no other document's rows depend on
+        these documents' graphs (``graph.table_sync`` checks when that may not hold).
+        Costs a shallow copy of the dicts plus the work for the changed passages. The
+        keyword index is the one object tables share: it is updated in place (under its
+        own lock), so a search still on the previous table may meet a key that table
+        lacks; ``Searcher`` drops such hits as it drops dense hits of unknown passages.
+        """
+        wanted = set(doc_ids)
+        old = {iri for doc_id in wanted for iri in self.by_document.get(doc_id, ())}
+        new = {iri: p for iri, p in rows.passages.items() if p.document_id in wanted}
+        passages = {iri: p for iri, p in self.passages.items() if iri not in old} | new
+        documents = {d: info for d, info in self.documents.items() if d not in wanted}
+        documents |= {d: info for d, info in rows.documents.items() if d in wanted}
+        postings = _changed_postings(self, old, new, documents, vocabulary)
+        by_document = {d: iris for d, iris in self.by_document.items() if d not in wanted}
+        by_document |= _by_document(new.values())
+        subjects = {d: s for d, s in self.subjects.items() if d not in wanted}
+        subjects |= {d: s for d, s in rows.subjects.items() if d in wanted and s}
+        self.keyword.update(
+            {iri: self.passages[iri].text for iri in old},
+            [(iri, p.text) for iri, p in new.items()],
+            lambda iri: passages[iri].text,
+        )
+        return PassageTable(passages, documents, self.keyword, postings, by_document, subjects)
+
+
+def build_table(
+    rows: TableRows, vocabulary: Vocabulary, keyword: KeywordIndex | None = None
 ) -> PassageTable:
-    """Read all passages and documents; build the keyword index unless one is given.
+    """The table over ``rows``; builds the keyword index unless a filled one is given.
 
     ``keyword`` may be a prebuilt index keyed by passage IRI (loaded from disk); an empty
     one is built from the passage texts, with thesaurus labels as lexicon and synonyms.
     """
-    documents = _documents(store)
-    passages = _passages(store, documents)
     if keyword is None or not len(keyword):
         thesaurus = vocabulary.thesaurus
         keyword = KeywordIndex(thesaurus.synonyms(), thesaurus.all_labels())
-        keyword.build((p.iri, p.text) for p in passages.values())
-    postings = _postings(passages, documents, vocabulary)
-    by_document: dict[str, list[str]] = {}
-    for passage in sorted(passages.values(), key=lambda p: (p.start or 0, p.iri)):
-        by_document.setdefault(passage.document_id, []).append(passage.iri)
-    logger.info("passage table: %d passages in %d documents", len(passages), len(documents))
-    return PassageTable(passages, documents, keyword, postings, by_document, _subjects(store))
-
-
-def change_token(store: GraphStore) -> tuple[str | None, ...]:
-    """Fingerprint of the versions of all graphs in the store; it changes with every write.
-
-    Several API processes share one store, and each keeps a passage table: comparing this
-    token (a few ms at the store) tells a process that another one has written since.
-    """
-    rows = select(store, _CHANGE_TOKEN)
-    return rows[0] if rows else ()
-
-
-class TableKeeper:
-    """The vocabulary and passage table of one process, reloaded when the store changes.
-
-    Several API processes share one store; a write through one of them (or an ingest run)
-    must reach the others without a restart, so ``sync()`` compares the store's
-    ``change_token`` with the one the table was read at.
-    """
-
-    def __init__(
-        self,
-        store: GraphStore,
-        keyword: KeywordIndex | None = None,
-        sync_interval_s: float = SYNC_INTERVAL_S,
-    ) -> None:
-        """Read vocabulary and table now (``keyword``: see ``load_table``)."""
-        self.store = store
-        self.sync_interval_s = sync_interval_s
-        self._lock = threading.Lock()
-        self._token = change_token(store)
-        self._checked = time.monotonic()
-        self.vocabulary = Vocabulary.load(store)
-        self.table = load_table(store, self.vocabulary, keyword)
-
-    def refresh(self) -> None:
-        """Re-read vocabulary and passages and rebuild the keyword index."""
-        with self._lock:
-            self._reload()
-
-    def sync(self) -> bool:
-        """Reload if the store changed since the last look (at most every interval).
-
-        The caller that finds a change waits for the reload, so its answer is current;
-        callers arriving meanwhile answer from the previous table rather than queue behind
-        a reload that takes seconds at 100k passages. Returns True if it reloaded.
-        """
-        if time.monotonic() - self._checked < self.sync_interval_s:
-            return False
-        if not self._lock.acquire(blocking=False):
-            return False
-        try:
-            self._checked = time.monotonic()
-            if change_token(self.store) == self._token:
-                return False
-            logger.info("the store changed since the passage table was read; reloading")
-            self._reload()
-            return True
-        finally:
-            self._lock.release()
-
-    def _reload(self) -> None:
-        # Token first: a write during the reload then causes one more reload, never a miss.
-        token = change_token(self.store)
-        vocabulary = Vocabulary.load(self.store)
-        table = load_table(self.store, vocabulary)
-        self.vocabulary, self.table, self._token = vocabulary, table, token
-        self._checked = time.monotonic()
-
-
-def _documents(store: GraphStore) -> dict[str, DocumentInfo]:
-    documents: dict[str, DocumentInfo] = {}
-    for doc_id, title, date, kind, source in select(store, _DOCUMENTS):
-        if doc_id and doc_id not in documents:
-            kind_name = KINDS.get((kind or "").rsplit("#", 1)[-1], "")
-            documents[doc_id] = DocumentInfo(doc_id, title or "", source or "", kind_name, date)
-    return documents
-
-
-def _passages(store: GraphStore, documents: dict[str, DocumentInfo]) -> dict[str, PassageInfo]:
-    topics: dict[str, list[str]] = {}
-    for iri, concept in select(store, _TOPICS):
-        if iri and concept:
-            topics.setdefault(iri, []).append(concept)
-    named: dict[str, list[str]] = {}
-    for iri, entity in select(store, _MENTIONS):
-        if iri and entity:
-            named.setdefault(iri, []).append(entity)
-    mentioned: dict[str, set[str]] = {}
-    for iri, ags in select(store, _PASSAGE_PLACES):
-        if iri and ags:
-            mentioned.setdefault(iri, set()).add(ags)
-    document_places: dict[str, set[str]] = {}
-    for doc_id, ags in select(store, _DOCUMENT_PLACES):
-        if doc_id and ags:
-            document_places.setdefault(doc_id, set()).add(ags)
-    passages: dict[str, PassageInfo] = {}
-    for iri, doc_id, text, start, end in select(store, _PASSAGES):
-        if not iri or not doc_id or iri in passages:
-            continue
-        own = mentioned.get(iri, set())
-        passages[iri] = PassageInfo(
-            iri,
-            doc_id,
-            text or "",
-            int(start) if start else None,
-            int(end) if end else None,
-            tuple(sorted(set(topics.get(iri, ())))),
-            tuple(sorted(own)),
-            frozenset(own | document_places.get(doc_id, set())),
-            tuple(named.get(iri, ())),
-        )
-    return passages
-
-
-def _subjects(store: GraphStore) -> dict[str, list[Subject]]:
-    """Projects and events each document is about, with their people and places."""
-    fields: dict[tuple[str, str], dict[str, Any]] = {}
-    for (kind, name), body in _SUBJECT_FIELDS.items():
-        for doc_id, subject, value in select(store, _SUBJECT_HEAD + body):
-            if doc_id and subject and value:
-                entry = fields.setdefault((doc_id, subject), {"kind": kind})
-                entry.setdefault(name, []).append(value)
-    subjects: dict[str, list[Subject]] = {}
-    for (doc_id, iri), entry in fields.items():
-        status = entry.get("status")
-        subjects.setdefault(doc_id, []).append(
-            Subject(
-                iri,
-                entry["kind"],
-                tuple(entry.get("municipalities", ())),
-                tuple(entry.get("contacts", ())),
-                tuple(entry.get("speakers", ())),
-                status[0] if status else None,
-            )
-        )
-    return subjects
-
-
-def _postings(
-    passages: dict[str, PassageInfo], documents: dict[str, DocumentInfo], vocab: Vocabulary
-) -> dict[str, dict[str, set[str]]]:
-    """Inverted lists over the payload fields the keyword leg filters on."""
-    postings: dict[str, dict[str, set[str]]] = {
-        n: {} for n in ("municipalities", "kreise", "topics", "kind", "document_id")
-    }
+        keyword.build((p.iri, p.text) for p in rows.passages.values())
+    postings: Postings = {name: {} for name in _POSTING_FIELDS}
     closure: dict[str, frozenset[str]] = {}
-    for iri, passage in passages.items():
-        document = documents.get(passage.document_id)
-        values = {
-            "municipalities": passage.places,
-            "kreise": {vocab.municipalities[a].kreis for a in passage.places},
-            "topics": set().union(
-                *(closure.setdefault(t, vocab.thesaurus.broader_closure(t)) for t in passage.topics)
-            ),
-            "kind": {document.kind} if document and document.kind else set(),
-            "document_id": {passage.document_id},
-        }
+    for iri, passage in rows.passages.items():
+        values = _posting_values(passage, rows.documents, vocabulary, closure)
         for name, keys in values.items():
             for key in keys:
                 postings[name].setdefault(key, set()).add(iri)
+    return PassageTable(
+        rows.passages,
+        rows.documents,
+        keyword,
+        postings,
+        _by_document(rows.passages.values()),
+        {d: s for d, s in rows.subjects.items() if s},
+    )
+
+
+def _by_document(passages: Iterable[PassageInfo]) -> dict[str, list[str]]:
+    by_document: dict[str, list[str]] = {}
+    for passage in sorted(passages, key=lambda p: (p.start or 0, p.iri)):
+        by_document.setdefault(passage.document_id, []).append(passage.iri)
+    return by_document
+
+
+def _posting_values(
+    passage: PassageInfo,
+    documents: Mapping[str, DocumentInfo],
+    vocab: Vocabulary,
+    closure: dict[str, frozenset[str]],
+) -> dict[str, set[str]]:
+    """The values a passage is listed under, per payload field the keyword leg filters on."""
+    document = documents.get(passage.document_id)
+    return {
+        "municipalities": set(passage.places),
+        "kreise": {vocab.municipalities[a].kreis for a in passage.places},
+        "topics": set().union(
+            *(closure.setdefault(t, vocab.thesaurus.broader_closure(t)) for t in passage.topics)
+        ),
+        "kind": {document.kind} if document and document.kind else set(),
+        "document_id": {passage.document_id},
+    }
+
+
+def _changed_postings(
+    table: PassageTable,
+    old: Collection[str],
+    new: Mapping[str, PassageInfo],
+    documents: Mapping[str, DocumentInfo],
+    vocab: Vocabulary,
+) -> Postings:
+    """Postings without the ``old`` passages and with the ``new`` ones.
+
+    Only the lists that change are copied; the rest are shared with the previous table,
+    which nobody writes to. Emptied lists are dropped, as a fresh build never has them.
+    """
+    postings: Postings = {name: dict(lists) for name, lists in table.postings.items()}
+    copied: set[tuple[str, str]] = set()
+    closure: dict[str, frozenset[str]] = {}
+
+    def touch(name: str, key: str) -> set[str]:
+        lists = postings.setdefault(name, {})
+        if (name, key) not in copied:
+            copied.add((name, key))
+            lists[key] = set(lists.get(key, ()))
+        return lists[key]
+
+    for iri in old:
+        values = _posting_values(table.passages[iri], table.documents, vocab, closure)
+        for name, keys in values.items():
+            for key in keys:
+                touch(name, key).discard(iri)
+    for iri, passage in new.items():
+        for name, keys in _posting_values(passage, documents, vocab, closure).items():
+            for key in keys:
+                touch(name, key).add(iri)
+    for name, key in copied:
+        if not postings[name][key]:
+            del postings[name][key]
     return postings

@@ -2,32 +2,34 @@
 
 ``Searcher`` keeps the passage table (``graph.passages``) read from the store at
 construction; it serves the keyword leg's filters, the facets and the hydration of hits
-without a SPARQL round trip per request. Call ``refresh()`` after an ingest in this
-process; ``sync()`` (the API calls it per request) notices writes by other processes that
-share the store, so API replicas behind a proxy stay stateless.
+without a SPARQL round trip per request. Call ``refresh(doc_ids)`` after writing or
+deleting documents in this process (only those are re-read) and ``refresh()`` after an
+ingest run; ``sync()`` (the API calls it per request) notices writes by other processes
+that share the store, so API replicas behind a proxy stay stateless (``graph.table_sync``).
+What a search returns (hits, facets, snippets) is ``graph.search_results``.
 """
 
 import logging
-import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from graph.embedding import Embedder, Vector
 from graph.errors import InvalidQuery
 from graph.fusion import DEFAULT_KEYWORD_WEIGHT, fuse
 from graph.keyword import KeywordIndex
-from graph.passages import (
-    KINDS,
-    SYNC_INTERVAL_S,
-    DocumentInfo,
-    PassageInfo,
-    PassageTable,
-    TableKeeper,
-)
+from graph.passages import KINDS, DocumentInfo, PassageInfo, PassageTable
 from graph.questions import Constraints
+from graph.search_results import (
+    Facet,
+    Ranked,
+    SearchHit,
+    SearchResult,
+    facet_counts,
+    hydrate,
+    snippet,
+)
 from graph.store import GraphStore
+from graph.table_sync import SYNC_INTERVAL_S, TableKeeper
 from graph.vectors import VectorFilter, VectorIndex
 from graph.vocabulary import Vocabulary
 
@@ -52,74 +54,6 @@ _KIND_ALIASES |= {"seite": "page", "akademie": "event"}
 DEFAULT_DEPTH = 100
 KEYWORD_PREFILTER_MAX = 5_000
 KEYWORD_OVERFETCH = 10
-FACET_SIZE = 20
-
-
-@dataclass(frozen=True)
-class Ranked:
-    """A passage with its fused score and the two leg scores behind it."""
-
-    passage_iri: str
-    score: float
-    dense: float | None = None
-    keyword: float | None = None
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One result as the API and the CLI show it."""
-
-    score: float
-    document: DocumentInfo
-    passage: PassageInfo
-    municipalities: tuple[tuple[str, str, str], ...]  # (iri, name, ags)
-    topics: tuple[tuple[str, str], ...]  # (iri, label)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form of the hit, shared by the CLI and the HTTP API."""
-        passage = self.passage
-        return {
-            "score": round(self.score, 6),
-            "document": self.document.to_dict(),
-            "passage": {
-                "id": passage.iri,
-                "text": passage.text,
-                "start": passage.start,
-                "end": passage.end,
-            },
-            "municipalities": [{"id": i, "name": n, "ags": a} for i, n, a in self.municipalities],
-            "topics": [{"id": i, "label": label} for i, label in self.topics],
-        }
-
-
-@dataclass(frozen=True)
-class Facet:
-    """Count of candidates with one value of a facet field."""
-
-    value: str
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """A page of hits plus facet counts over all candidates."""
-
-    query: str
-    hits: list[SearchHit]
-    facets: dict[str, list[Facet]] = field(default_factory=dict)
-    total: int = 0
-
-    def to_json(self, *, include_facets: bool = False) -> dict[str, Any]:
-        """``{"query", "hits": [...]}``; with ``include_facets`` also facets and total."""
-        data: dict[str, Any] = {"query": self.query, "hits": [h.to_dict() for h in self.hits]}
-        if include_facets:
-            data["total"] = self.total
-            data["facets"] = {
-                name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
-                for name, values in self.facets.items()
-            }
-        return data
 
 
 class Searcher:
@@ -149,13 +83,23 @@ class Searcher:
         self.depth = depth
         self._keeper = TableKeeper(store, keyword, sync_interval_s)
 
-    def refresh(self) -> None:
-        """Re-read passages and rebuild the keyword index (after an ingest)."""
-        self._keeper.refresh()
+    def refresh(self, doc_ids: Iterable[str] | None = None) -> None:
+        """Catch up with a write in this process.
+
+        ``doc_ids``: the documents an upload or a delete wrote or removed; only they (and
+        any others the store shows as changed) are re-read. Without them (after an ingest
+        run) passages are re-read and the keyword index rebuilt in full.
+        """
+        self._keeper.refresh(doc_ids)
 
     def sync(self) -> bool:
-        """Reload if another process wrote to the store meanwhile (see ``TableKeeper``)."""
+        """Catch up if another process wrote to the store meanwhile (see ``TableKeeper``)."""
         return self._keeper.sync()
+
+    @property
+    def keeper(self) -> TableKeeper:
+        """What keeps the table current, with its counts of partial and full updates."""
+        return self._keeper
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -173,7 +117,11 @@ class Searcher:
 
     @property
     def keyword(self) -> KeywordIndex:
-        """The current keyword index (to save it, or to share it with another searcher)."""
+        """The current keyword index (to save it, or to hand to a searcher of the same store).
+
+        A partial ``refresh`` updates it in place, so two searchers sharing one must not
+        both write.
+        """
         return self._table.keyword
 
     @property
@@ -321,59 +269,20 @@ class Searcher:
         """
         allowed = table.allowed(flt)
         if allowed is None or len(allowed) <= KEYWORD_PREFILTER_MAX:
-            return dict(table.keyword.search(query, depth, allowed))
-        hits = table.keyword.search(query, depth * KEYWORD_OVERFETCH)
-        return dict([(key, score) for key, score in hits if key in allowed][:depth])
+            hits = table.keyword.search(query, depth, allowed)
+        else:
+            found = table.keyword.search(query, depth * KEYWORD_OVERFETCH)
+            hits = [(key, score) for key, score in found if key in allowed][:depth]
+        # The keyword index is shared with the next table: a key this one lacks is newer.
+        return {key: score for key, score in hits if key in table.passages}
 
     def hit(self, ranked: Ranked) -> SearchHit:
         """Hydrate a ranked passage with its document, places and topics."""
-        table = self._table
-        passage = table.passages.get(ranked.passage_iri) or PassageInfo(ranked.passage_iri, "", "")
-        document = table.documents.get(passage.document_id) or DocumentInfo(passage.document_id)
-        vocab = self.vocabulary
-        towns = tuple(
-            (vocab.municipalities[a].iri, vocab.municipalities[a].name, a)
-            for a in passage.municipalities
-            if a in vocab.municipalities
-        )
-        topics = tuple((t, vocab.thesaurus.label(t)) for t in passage.topics)
-        return SearchHit(ranked.score, document, passage, towns, topics)
+        return hydrate(self._table, self.vocabulary, ranked)
 
     def facets(self, ranked: Iterable[Ranked]) -> dict[str, list[Facet]]:
         """Counts per municipality, Kreis, topic, kind and year over the candidates."""
-        counters: dict[str, Counter[str]] = {
-            n: Counter() for n in ("municipality", "kreis", "topic", "kind", "year")
-        }
-        vocab, table = self.vocabulary, self._table
-        for item in ranked:
-            passage = table.passages.get(item.passage_iri)
-            if passage is None:
-                continue
-            document = table.documents.get(passage.document_id)
-            counters["municipality"].update(set(passage.places))
-            counters["kreis"].update({vocab.municipalities[a].kreis for a in passage.places})
-            counters["topic"].update(set(passage.topics))
-            if document and document.kind:
-                counters["kind"][document.kind] += 1
-            if document and document.year:
-                counters["year"][str(document.year)] += 1
-        labels: dict[str, Callable[[str], str]] = {
-            "municipality": vocab.municipality_name,
-            "kreis": lambda k: vocab.kreise.get(k, k),
-            "topic": vocab.thesaurus.label,
-        }
-        return {
-            name: [
-                Facet(value, labels.get(name, str)(value), count)
-                for value, count in _most_common(counter)
-            ]
-            for name, counter in counters.items()
-        }
-
-
-def _most_common(counter: Counter[str]) -> list[tuple[str, int]]:
-    """The top ``FACET_SIZE`` values; ties by value, as set order differs between processes."""
-    return sorted(counter.items(), key=lambda vc: (-vc[1], vc[0]))[:FACET_SIZE]
+        return facet_counts(self._table, self.vocabulary, ranked)
 
 
 def _kind(value: str) -> str:
@@ -396,19 +305,3 @@ def constraint_filter(constraints: Constraints, *, exclusions: bool = True) -> V
         exclude_municipalities=constraints.exclude_municipalities if exclusions else frozenset(),
     )
     return None if flt == VectorFilter() else flt
-
-
-_WORD = re.compile(r"\w{4,}")
-
-
-def snippet(text: str, query: str, width: int = 280) -> str:
-    """About ``width`` characters of ``text`` around the first word it shares with ``query``."""
-    if len(text) <= width:
-        return text
-    lowered = text.casefold()
-    positions = [lowered.find(w.casefold()[:6]) for w in _WORD.findall(query)]
-    found = [p for p in positions if p >= 0]
-    start = max(0, min(found) - width // 3) if found else 0
-    start = text.rfind(" ", 0, start) + 1 if start else 0
-    piece = text[start : start + width].rsplit(" ", 1)[0]
-    return ("… " if start else "") + piece + " …"

@@ -3,7 +3,8 @@
 The client's file name is never used as a path. It is reduced to its last component,
 normalised (NFKC), stripped of control characters, separators and leading dots, and cut to a
 sane length; the file is written into a fresh ``mkdtemp`` folder under ``data_dir/uploads``
-that is removed after ingesting. Writes are serialised: one upload or delete at a time.
+that is removed after ingesting. Writes are serialised: one upload or delete at a time,
+and after each the searcher re-reads only the documents it changed.
 """
 
 import json
@@ -94,7 +95,7 @@ class UploadDesk:
             size = self._copy(stream, folder / name)
             with self._write_lock:
                 summary = ingestor.ingest_file(folder / name, original_name=name)
-                self.searcher.refresh()
+                self.searcher.refresh(_document_ids(summary))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         summary = self._without_paths(summary, folder, name)
@@ -139,5 +140,15 @@ class UploadDesk:
         with self._write_lock:
             deleted = ingestor.delete_document(doc_id)
             if deleted:
-                self.searcher.refresh()
+                self.searcher.refresh([doc_id])
         return deleted
+
+
+def _document_ids(summary: Any) -> list[str]:
+    """Ids the ingest summary names (``document_ids``), so only they are re-read.
+
+    A summary without them still leads to a partial update: the searcher also replaces
+    every document whose content hash in the store changed.
+    """
+    ids = summary.get("document_ids") if isinstance(summary, dict) else None
+    return [str(doc_id) for doc_id in ids] if isinstance(ids, list) else []

@@ -14,10 +14,10 @@ from rdflib.namespace import DCTERMS, RDF
 from graph import iris
 from graph.backends import identity_of
 from graph.hashing_embedder import HashingEmbedder
-from graph.passages import change_token
 from graph.qdrant_server_index import QdrantServerIndex
 from graph.search import Searcher
 from graph.store import OxigraphStore
+from graph.table_sync import change_token
 from graph.vectors import PassagePoint
 from ontology.namespaces import WN
 
