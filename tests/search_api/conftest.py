@@ -6,6 +6,7 @@ client and the uvicorn server share the same ``Services``; tests that write use 
 document ids and clean up.
 """
 
+import contextlib
 import socket
 import threading
 import time
@@ -127,13 +128,13 @@ def variant(services: Services) -> Iterator[Any]:
         test_client.__exit__(None, None, None)
 
 
-@pytest.fixture(scope="session")
-def server(app: FastAPI) -> Iterator[str]:
-    """Base URL of a real uvicorn server (in a thread) on a free loopback port."""
+@contextlib.contextmanager
+def live_server(app: FastAPI, name: str = "uvicorn-test") -> Iterator[str]:
+    """Base URL of a real uvicorn server for ``app`` (in a thread) on a free loopback port."""
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, name="uvicorn-test", daemon=True)
+    thread = threading.Thread(target=instance.run, name=name, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -145,6 +146,15 @@ def server(app: FastAPI) -> Iterator[str]:
             time.sleep(0.1)
     else:
         pytest.fail("uvicorn did not start within 30 s")
-    yield base
-    instance.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield base
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(app: FastAPI) -> Iterator[str]:
+    """Base URL of a real uvicorn server (in a thread) on a free loopback port."""
+    with live_server(app) as base:
+        yield base

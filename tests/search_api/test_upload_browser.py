@@ -5,21 +5,17 @@ result or the German error, keeps the key out of addresses and cookies, and that
 can read every page of a server with ``require_read_key`` after entering the key once.
 """
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from search_api.app import create_app
 from search_api.services import Services
 from search_api.settings import hash_api_key
-from tests.search_api.conftest import API_KEY, free_port
+from tests.search_api.conftest import API_KEY, live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -43,24 +39,8 @@ def locked_server(services: Services) -> Iterator[str]:
     """A second real server over the same stores whose reads need a key."""
     settings = services.settings.model_copy(update={"require_read_key": True})
     app = create_app(services=replace(services, settings=settings))
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, name="uvicorn-locked", daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        pytest.fail("uvicorn did not start within 30 s")
-    yield base
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app, "uvicorn-locked") as base:
+        yield base
 
 
 def open_context(browser: Browser, base: str, *, scripts: bool = True) -> BrowserContext:
