@@ -28,7 +28,8 @@ from graph.settings import GraphSettings  # noqa: E402
 from ingest.chunking import chunk_document  # noqa: E402
 from ingest.nlp import default_analyzer  # noqa: E402
 from ingest.normalise import normalise  # noqa: E402
-from ingest.pipeline import Ingestor, IngestSummary  # noqa: E402
+from ingest.outcomes import IngestSummary  # noqa: E402
+from ingest.pipeline import Ingestor  # noqa: E402
 from ingest.prepared import embedding_text  # noqa: E402
 from ingest.readers import read_document  # noqa: E402
 

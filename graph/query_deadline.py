@@ -17,15 +17,34 @@ from typing import TypeVar
 
 from graph.errors import QueryTimeout, StoreUnavailable
 
-__all__ = ["DeadlineRunner"]
+__all__ = ["DeadlineRunner", "check_deadline"]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
+def _timeout(timeout_s: float | None) -> QueryTimeout:
+    return QueryTimeout(
+        f"query ran longer than {timeout_s:g} s; add a LIMIT or narrow the graph patterns"
+    )
+
+
+def check_deadline(deadline: float | None, timeout_s: float | None) -> None:
+    """Raise ``QueryTimeout`` once ``deadline`` (monotonic) has passed; called between rows."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise _timeout(timeout_s)
+
+
 class DeadlineRunner:
-    """Runs ``evaluate(deadline)`` on a thread; at most ``slots`` run or linger at once."""
+    """Runs ``evaluate(deadline)`` on a thread; at most ``slots`` run or linger at once.
+
+    A query that blocks before its first row keeps its thread busy until Oxigraph finishes
+    it (under ORDER BY or GROUP BY it also buffers every row, 100-200 MB a second over a large
+    join, which is why :mod:`graph.sparql` refuses cartesian products up front); the caller
+    gets ``QueryTimeout`` on time, and when abandoned queries hold every slot, new ones get
+    ``StoreUnavailable`` within a second.
+    """
 
     def __init__(self, slots: int) -> None:
         self._slots = threading.BoundedSemaphore(slots)
@@ -79,6 +98,4 @@ class DeadlineRunner:
             if future.done():
                 return future.result()
             logger.warning("SPARQL query abandoned after %.1f s", timeout_s)
-            raise QueryTimeout(
-                f"query ran longer than {timeout_s:g} s; add a LIMIT or narrow the graph patterns"
-            ) from e
+            raise _timeout(timeout_s) from e

@@ -8,7 +8,6 @@ old graph or the new one, never a mix.
 """
 
 import logging
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from graph.errors import (
     GraphError,
     InvalidQuery,
     NotFound,
-    QueryTimeout,
     StoreUnavailable,
 )
 from graph.ntriples import (
@@ -34,7 +32,7 @@ from graph.ntriples import (
     ntriples,
     replace_update,
 )
-from graph.query_deadline import DeadlineRunner
+from graph.query_deadline import DeadlineRunner, check_deadline
 from graph.store_protocol import (
     DUMP_FORMATS,
     AskResult,
@@ -96,13 +94,6 @@ def _to_rdflib(term: Any) -> Term | None:
     raise GraphError(f"RDF-star term {term} is not supported by Wissensnetz")
 
 
-def _check_deadline(deadline: float | None, timeout_s: float | None) -> None:
-    if deadline is not None and time.monotonic() > deadline:
-        raise QueryTimeout(
-            f"query ran longer than {timeout_s:g} s; add a LIMIT or narrow the graph patterns"
-        )
-
-
 def _materialise(
     result: Any, max_rows: int | None, deadline: float | None, timeout_s: float | None
 ) -> QueryResult:
@@ -112,12 +103,12 @@ def _materialise(
     rows: list[Any] = []
     truncated = False
     for item in result:
-        _check_deadline(deadline, timeout_s)
+        check_deadline(deadline, timeout_s)
         if max_rows is not None and len(rows) >= max_rows:
             truncated = True
             break
         rows.append(tuple(_to_rdflib(t) for t in item))
-    _check_deadline(deadline, timeout_s)
+    check_deadline(deadline, timeout_s)
     if isinstance(result, ox.QuerySolutions):
         return SelectResult([v.value for v in result.variables], rows, truncated)
     graph = Graph()
@@ -129,19 +120,12 @@ def _materialise(
 class OxigraphStore:
     """Embedded Oxigraph (RocksDB on disk, or memory when ``path`` is None).
 
-    Query timeouts: pyoxigraph has no cancellation hook, so a query with ``timeout_s`` is
-    evaluated on a daemon thread. Results are lazy, so the thread stops at the first row
-    after the deadline; a query that blocks before its first row (ORDER BY or GROUP BY over
-    a large join) keeps that thread busy until Oxigraph finishes it, while the caller gets
-    ``QueryTimeout`` on time. Such a thread burns a core, and under ORDER BY or GROUP BY
-    also buffers every row (100-200 MB a second over a large join), which is why
-    :mod:`graph.sparql` refuses cartesian products up front. ``max_concurrent_queries``
-    bounds how many threads run at once; when abandoned ones hold every slot, new queries
-    get ``StoreUnavailable`` within a second. Worker processes would allow a hard kill, but
-    a second process may not open the RocksDB directory while this one writes (undefined
-    behaviour per pyoxigraph), and an in-memory store cannot be shared at all.
-    ``oxigraph serve --timeout-s`` with
-    ``SparqlEndpointStore`` stops joins and aggregates server-side, though not a running sort.
+    Query timeouts: results are lazy, so a query with ``timeout_s`` stops at the first row
+    after its deadline; one that blocks before its first row (ORDER BY or GROUP BY over a large
+    join) is abandoned on a bounded worker thread (:mod:`graph.query_deadline`). Worker
+    processes would allow a hard kill, but a second process may not open the RocksDB directory
+    while this one writes, and an in-memory store cannot be shared at all. ``oxigraph serve
+    --timeout-s`` with ``SparqlEndpointStore`` stops joins and aggregates server-side.
     """
 
     def __init__(self, path: Path | None = None, *, max_concurrent_queries: int = 4) -> None:

@@ -19,7 +19,7 @@ from ingest.settings import IngestSettings
 
 if TYPE_CHECKING:
     from graph.knowledge_base import KnowledgeBase
-    from ingest.pipeline import FileOutcome, IngestSummary
+    from ingest.outcomes import FileOutcome, IngestSummary
 
 app = typer.Typer()
 

@@ -8,9 +8,7 @@ batch goes on; a file's graph and vectors are written together through the journ
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from ingest.concept_vectors import ConceptEmbeddings, concept_cache_file
 from ingest.errors import IngestError
 from ingest.identities import Identities
 from ingest.nlp import Analyzer
+from ingest.outcomes import FileOutcome, IngestSummary
 from ingest.prepared import PreparedDocument, prepare, timed
 from ingest.readers import Discovered, discover, read_document
 from ingest.records import Chunk
@@ -40,62 +39,6 @@ GROUP_PASSAGES = 192  # passages per encoder call at which a group of files clos
 
 # A document ready to store: its preparation, its graph and its passage points.
 _Analysed = tuple[PreparedDocument, DocumentGraph, list[PassagePoint]]
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What happened to one file."""
-
-    path: str
-    status: str  # new | updated | unchanged | failed | pruned
-    doc_id: str | None = None
-    passages: int = 0
-    entities: dict[str, int] = field(default_factory=dict)
-    experiences: int = 0
-    error: str | None = None
-    seconds: float = 0.0
-    stops_run: bool = False  # the data directory, not the file, failed (full disk)
-
-
-@dataclass
-class IngestSummary:
-    """Totals of one ingest run, printed by the CLI and returned by the API."""
-
-    files: list[FileOutcome] = field(default_factory=list)
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    not_attempted: int = 0  # files left out after the run stopped
-
-    def count(self, status: str) -> int:
-        """Files with the given status."""
-        return sum(1 for f in self.files if f.status == status)
-
-    @property
-    def ok(self) -> bool:
-        """True when no file failed."""
-        return self.count("failed") == 0
-
-    @property
-    def stopped(self) -> str | None:
-        """Why the run stopped before the last file, if it did."""
-        return next((f.error for f in self.files if f.stops_run), None)
-
-    def to_json(self) -> dict[str, Any]:
-        """Stable JSON shape of the summary."""
-        entities: Counter[str] = Counter()
-        for f in self.files:
-            entities.update(f.entities)
-        return {
-            "documents": {
-                s: self.count(s) for s in ("new", "updated", "unchanged", "failed", "pruned")
-            },
-            "passages": sum(f.passages for f in self.files),
-            "entities": dict(sorted(entities.items())),
-            "experiences": sum(f.experiences for f in self.files),
-            "errors": [{"path": f.path, "reason": f.error} for f in self.files if f.error],
-            "stopped": self.stopped,
-            "not_attempted": self.not_attempted,
-            "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stage_seconds.items())},
-        }
 
 
 class Ingestor:
