@@ -201,7 +201,9 @@ class KnowledgeBase:
         another process may be between its vector write and its graph write, and a sweep
         would take its document for an orphan.
         """
-        rolled_back = [str(e["doc_id"]) for e in self.journal.pending() if not self._settled(e)]
+        pending = self.journal.pending()
+        hashes = self.document_hashes() if pending else {}  # once, not per entry of a group
+        rolled_back = [str(e["doc_id"]) for e in pending if not self._settled(e, hashes)]
         for doc_id in rolled_back:
             self.index.delete_document(doc_id)
             self.store.delete_document(document_graph_iri(doc_id))
@@ -224,11 +226,11 @@ class KnowledgeBase:
             logger.warning("repaired the knowledge base: %s", report)
         return report
 
-    def _settled(self, entry: dict[str, object]) -> bool:
+    def _settled(self, entry: dict[str, object], hashes: dict[str, str]) -> bool:
         """True if both stores already hold exactly the journaled version."""
         doc_id = str(entry["doc_id"])
         expected = set(entry.get("passages") or [])  # type: ignore[call-overload]
-        stored_hash = self.document_hashes().get(doc_id)
+        stored_hash = hashes.get(doc_id)
         if entry.get("content_hash") == "":
             return stored_hash is None and not self.index.passage_iris(doc_id)
         return (
